@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// The object model: the parts of Kubernetes objects the scheduler reads, decoded once from JSON
+// (api/decode.hpp) into compact structs. No raw JSON is retained. Field names follow the API.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace multisched::api {
+
+inline constexpr std::string_view kResourceCPU = "cpu";
+inline constexpr std::string_view kResourceMemory = "memory";
+inline constexpr std::string_view kResourceEphemeralStorage = "ephemeral-storage";
+inline constexpr std::string_view kResourcePods = "pods";
+inline constexpr std::string_view kDefaultSchedulerName = "default-scheduler";
+
+// Resource amounts in the units of kube-scheduler's framework.Resource: cpu in millicores
+// (Quantity.MilliValue), everything else in whole units (Quantity.Value, rounded up).
+struct resource_list {
+    std::int64_t milli_cpu = 0;
+    std::int64_t memory = 0;
+    std::int64_t ephemeral_storage = 0;
+    std::int64_t pods = 0;
+    // Extended resources, hugepages-*, attachable-volumes-*: sorted by name, names unique.
+    std::vector<std::pair<std::string, std::int64_t>> scalar;
+
+    std::int64_t scalar_value(std::string_view name) const;
+    // Adds `v` to the named resource (cpu in millicores); creates scalar entries as needed.
+    void add(std::string_view name, std::int64_t v);
+    void add(const resource_list& other);
+    // Element-wise max (how init containers combine with regular containers).
+    void set_max(const resource_list& other);
+    bool operator==(const resource_list&) const = default;
+};
+
+// Sorted by key, keys unique. Small maps: a sorted vector beats a tree here.
+struct label_map {
+    std::vector<std::pair<std::string, std::string>> items;
+
+    const std::string* find(std::string_view key) const;
+    bool contains(std::string_view key) const { return find(key) != nullptr; }
+    // Inserts or replaces, keeping the order.
+    void set(std::string key, std::string value);
+    bool empty() const { return items.empty(); }
+    bool operator==(const label_map&) const = default;
+};
+
+struct object_meta {
+    std::string name;
+    std::string ns;  // metadata.namespace
+    std::string uid;
+    std::string resource_version;
+    std::string creation_timestamp;  // RFC 3339, as sent
+    label_map labels;
+    bool deleting = false;  // metadata.deletionTimestamp is set
+};
+
+struct taint {
+    std::string key;
+    std::string value;
+    std::string effect;  // NoSchedule, PreferNoSchedule, NoExecute
+};
+
+struct toleration {
+    std::string key;
+    std::string op;  // "Exists" or "Equal" ("" means Equal)
+    std::string value;
+    std::string effect;  // "" matches every effect
+    std::optional<std::int64_t> toleration_seconds;
+};
+
+struct container_port {
+    std::int32_t container_port = 0;
+    std::int32_t host_port = 0;
+    std::string protocol;  // TCP (default), UDP, SCTP
+    std::string host_ip;
+};
+
+struct container {
+    std::string name;
+    std::string image;
+    resource_list requests;
+    // Whether requests name cpu / memory at all (kube-scheduler's non-zero defaults apply if not).
+    bool has_cpu_request = false;
+    bool has_memory_request = false;
+    // Init containers only: restartPolicy Always makes it a sidecar (counted like a container).
+    bool restart_always = false;
+    std::vector<container_port> ports;
+};
+
+struct pod_condition {
+    std::string type;
+    std::string status;
+    std::string reason;
+    std::string message;
+};
+
+struct pod {
+    object_meta meta;
+    // spec
+    std::string node_name;
+    std::string scheduler_name;
+    std::string priority_class_name;
+    std::optional<std::int32_t> priority;
+    std::vector<container> containers;
+    std::vector<container> init_containers;
+    resource_list overhead;
+    label_map node_selector;
+    std::vector<toleration> tolerations;
+    std::vector<std::string> scheduling_gates;
+    // status
+    std::string phase;
+    std::string nominated_node_name;
+    std::vector<pod_condition> conditions;
+
+    std::string key() const { return meta.ns + "/" + meta.name; }
+};
+
+struct container_image {
+    std::vector<std::string> names;
+    std::int64_t size_bytes = 0;
+};
+
+struct node {
+    object_meta meta;
+    bool unschedulable = false;
+    std::vector<taint> taints;
+    resource_list allocatable;
+    std::vector<container_image> images;
+};
+
+// kube-scheduler's defaults for containers that request no cpu / memory, used for scoring only.
+inline constexpr std::int64_t kDefaultMilliCPURequest = 100;
+inline constexpr std::int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;
+
+// The pod's effective requests as kube-scheduler computes them (resourcehelper.PodRequests):
+// max(sum of containers + running sidecars, each init container on top of the sidecars before it)
+// plus pod overhead.
+resource_list pod_requests(const pod& p);
+// The same with kube-scheduler's non-zero defaults substituted for missing cpu/memory requests.
+// Only milli_cpu and memory are meaningful in the result.
+resource_list pod_non_zero_requests(const pod& p);
+
+}  // namespace multisched::api
