@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: Apache-2.0
+// Strict decoding of KubeSchedulerConfiguration YAML/JSON, as upstream's strict codec: unknown
+// fields, duplicate keys and wrongly typed values are errors, and all of them are reported at once.
+// Plain scalars are typed as go-yaml v2 (YAML 1.1) resolves them, so `schedulerName: 123` or
+// `parallelism: "16"` fail as they do in kube-scheduler.
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include "core/config/config.hpp"
+
+namespace multisched::config {
+namespace {
+
+enum class scalar_kind {
+    null,
+    boolean,
+    integer,
+    floating,
+    string
+};
+
+struct scalar_value {
+    scalar_kind kind = scalar_kind::string;
+    bool bool_value = false;
+    std::int64_t int_value = 0;
+    bool int_overflow = false;
+    double float_value = 0;
+};
+
+bool is_one_of(std::string_view s, std::initializer_list<std::string_view> values) {
+    return std::find(values.begin(), values.end(), s) != values.end();
+}
+
+// Go strconv.ParseInt(s, 0, 64) after go-yaml's removal of '_'. nullopt = not an integer.
+std::optional<scalar_value> parse_go_int(std::string text) {
+    std::erase(text, '_');
+    std::string_view s = text;
+    bool neg = false;
+    if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    int base = 10;
+    if (s.size() > 1 && s[0] == '0') {
+        const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(s[1])));
+        base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 8;
+        s.remove_prefix(p == 'x' || p == 'o' || p == 'b' ? 2 : 1);
+    }
+    if (s.empty()) {
+        return std::nullopt;
+    }
+    unsigned __int128 v = 0;
+    for (const char c : s) {
+        int digit = 0;
+        if (c >= '0' && c <= '9') {
+            digit = c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            digit = c - 'a' + 10;
+        } else if (c >= 'A' && c <= 'F') {
+            digit = c - 'A' + 10;
+        } else {
+            return std::nullopt;
+        }
+        if (digit >= base) {
+            return std::nullopt;
+        }
+        v = v * static_cast<unsigned>(base) + static_cast<unsigned>(digit);
+        if (v > (static_cast<unsigned __int128>(1) << 64)) {
+            v = static_cast<unsigned __int128>(1) << 64;  // saturate; flagged below
+        }
+    }
+    scalar_value out;
+    out.kind = scalar_kind::integer;
+    const auto limit = static_cast<unsigned __int128>(std::numeric_limits<std::int64_t>::max());
+    if (v > limit + (neg ? 1 : 0)) {
+        out.int_overflow = true;
+        return out;
+    }
+    out.int_value = neg ? static_cast<std::int64_t>(0 - static_cast<std::uint64_t>(v))
+                        : static_cast<std::int64_t>(v);
+    return out;
+}
+
+scalar_value resolve_plain(const std::string& s) {
+    scalar_value out;
+    if (is_one_of(s, {"", "~", "null", "Null", "NULL"})) {
+        out.kind = scalar_kind::null;
+        return out;
+    }
+    if (is_one_of(s, {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})) {
+        out.kind = scalar_kind::boolean;
+        out.bool_value = true;
+        return out;
+    }
+    if (is_one_of(s,
+                  {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})) {
+        out.kind = scalar_kind::boolean;
+        return out;
+    }
+    if (auto i = parse_go_int(s)) {
+        return *i;
+    }
+    static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+    if (s.size() < 400 && std::regex_match(s, kFloat)) {
+        out.kind = scalar_kind::floating;
+        out.float_value = std::strtod(s.c_str(), nullptr);
+        return out;
+    }
+    if (is_one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                      ".nan", ".NaN", ".NAN"})) {
+        out.kind = scalar_kind::floating;
+        out.float_value = s[0] == '-'                  ? -std::numeric_limits<double>::infinity()
+                          : s[1] == 'n' || s[1] == 'N' ? std::numeric_limits<double>::quiet_NaN()
+                                                       : std::numeric_limits<double>::infinity();
+        return out;
+    }
+    return out;
+}
+
+scalar_value resolve(const YAML::Node& n) {
+    if (!n.IsDefined() || n.IsNull()) {
+        return scalar_value{scalar_kind::null};
+    }
+    const std::string& tag = n.Tag();
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+        return scalar_value{};
+    }
+    // Plain scalars, and other explicit tags (!!int, !!bool), are typed by their text.
+    return resolve_plain(n.Scalar());
+}
+
+std::string_view kind_name(scalar_kind k) {
+    switch (k) {
+        case scalar_kind::null:
+            return "null";
+        case scalar_kind::boolean:
+            return "bool";
+        case scalar_kind::integer:
+            return "integer";
+        case scalar_kind::floating:
+            return "number";
+        case scalar_kind::string:
+            return "string";
+    }
+    return "value";
+}
+
+// "string \"abc\"", "integer 5", "list", "object" — the got-part of type errors.
+std::string describe(const YAML::Node& n) {
+    if (n.IsSequence()) {
+        return "list";
+    }
+    if (n.IsMap()) {
+        return "object";
+    }
+    const scalar_value v = resolve(n);
+    if (v.kind == scalar_kind::null) {
+        return "null";
+    }
+    std::string text = n.Scalar();
+    if (text.size() > 40) {
+        text = text.substr(0, 40) + "...";
+    }
+    return fmt::format("{} \"{}\"", kind_name(v.kind), text);
+}
+
+std::string child(std::string_view path, std::string_view key) {
+    return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+}
+
+std::string index(std::string_view path, std::size_t i) {
+    return fmt::format("{}[{}]", path, i);
+}
+
+field_origin origin_of(const YAML::Node& n) {
+    const YAML::Mark m = n.Mark();
+    if (m.is_null()) {
+        return {};
+    }
+    return {m.line + 1, m.column + 1, {}};
+}
+
+// Decodes one document into a scheduler_config, collecting every error.
+class decoder {
+  public:
+    decoder(scheduler_config& cfg, std::vector<field_error>& errors) : cfg_(cfg), errors_(errors) {}
+
+    void decode_root(const YAML::Node& root);
+
+  private:
+    using field_fn =
+        std::function<bool(std::string_view key, const YAML::Node& value, const std::string& path)>;
+
+    void fail(const YAML::Node& at, std::string path, std::string detail) {
+        errors_.push_back({origin_of(at), std::move(path), std::move(detail)});
+    }
+    void type_error(const YAML::Node& at, const std::string& path, std::string_view want) {
+        fail(at, path, fmt::format("cannot unmarshal {} into {}", describe(at), want));
+    }
+
+    // Walks a mapping: reports non-string and duplicate keys, records each known field's origin
+    // and reports unknown ones (fn returns false). Null = absent. Returns false if not a map.
+    bool fields(const YAML::Node& map, const std::string& path, const field_fn& fn);
+    // Calls fn(i, item, item_path) per element; null = empty list.
+    bool items(const YAML::Node& seq, const std::string& path, std::string_view want,
+               const std::function<void(std::size_t, const YAML::Node&, const std::string&)>& fn);
+
+    std::optional<std::string> string_value(const YAML::Node& v, const std::string& path);
+    std::optional<bool> bool_value(const YAML::Node& v, const std::string& path);
+    std::optional<std::int64_t> int_value(const YAML::Node& v, const std::string& path,
+                                          std::int64_t lo, std::int64_t hi,
+                                          std::string_view type_name);
+    std::optional<double> float_value(const YAML::Node& v, const std::string& path);
+    std::optional<duration> duration_value(const YAML::Node& v, const std::string& path);
+
+    template <class T>
+    void set(std::optional<T> v, T& out) {
+        if (v) {
+            out = *v;
+        }
+    }
+    void set_int32(const YAML::Node& v, const std::string& path, std::int32_t& out) {
+        if (auto i = int_value(v, path, std::numeric_limits<std::int32_t>::min(),
+                               std::numeric_limits<std::int32_t>::max(), "int32")) {
+            out = static_cast<std::int32_t>(*i);
+        }
+    }
+    void set_opt_int32(const YAML::Node& v, const std::string& path,
+                       std::optional<std::int32_t>& out) {
+        if (auto i = int_value(v, path, std::numeric_limits<std::int32_t>::min(),
+                               std::numeric_limits<std::int32_t>::max(), "int32")) {
+            out = static_cast<std::int32_t>(*i);
+        }
+    }
+
+    void decode_client_connection(const YAML::Node& n, const std::string& path);
+    void decode_leader_election(const YAML::Node& n, const std::string& path);
+    void decode_profile(const YAML::Node& n, const std::string& path, profile_config& out);
+    void decode_plugins(const YAML::Node& n, const std::string& path, plugins& out);
+    void decode_plugin_set(const YAML::Node& n, const std::string& path, plugin_set& out);
+    void decode_plugin_list(const YAML::Node& n, const std::string& path, bool with_weight,
+                            std::vector<plugin>& out);
+
+    scheduler_config& cfg_;
+    std::vector<field_error>& errors_;
+};
+
+bool decoder::fields(const YAML::Node& map, const std::string& path, const field_fn& fn) {
+    if (!map.IsDefined() || map.IsNull()) {
+        return true;
+    }
+    if (!map.IsMap()) {
+        type_error(map, path.empty() ? "<root>" : path, "object");
+        return false;
+    }
+    std::map<std::string, int, std::less<>> seen;  // key -> line of first occurrence
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const YAML::Node& key = it->first;
+        if (!key.IsScalar()) {
+            fail(key, path.empty() ? "<root>" : path, "mapping keys must be strings");
+            continue;
+        }
+        const std::string& name = key.Scalar();
+        const std::string field_path = child(path, name);
+        if (auto [pos, inserted] = seen.emplace(name, origin_of(key).line); !inserted) {
+            fail(key, field_path,
+                 fmt::format("duplicate field \"{}\" (first set at line {})", name, pos->second));
+            continue;
+        }
+        cfg_.origins[field_path] = origin_of(key);
+        if (!fn(name, it->second, field_path)) {
+            cfg_.origins.erase(field_path);
+            fail(key, field_path, fmt::format("unknown field \"{}\"", name));
+        }
+    }
+    return true;
+}
+
+bool decoder::items(
+    const YAML::Node& seq, const std::string& path, std::string_view want,
+    const std::function<void(std::size_t, const YAML::Node&, const std::string&)>& fn) {
+    if (!seq.IsDefined() || seq.IsNull()) {
+        return true;
+    }
+    if (!seq.IsSequence()) {
+        type_error(seq, path, want);
+        return false;
+    }
+    std::size_t i = 0;
+    for (auto it = seq.begin(); it != seq.end(); ++it, ++i) {
+        const std::string item_path = index(path, i);
+        cfg_.origins[item_path] = origin_of(*it);
+        fn(i, *it, item_path);
+    }
+    return true;
+}
+
+std::optional<std::string> decoder::string_value(const YAML::Node& v, const std::string& path) {
+    if (!v.IsScalar() && !v.IsNull()) {
+        type_error(v, path, "string");
+        return std::nullopt;
+    }
+    const scalar_value s = resolve(v);
+    if (s.kind == scalar_kind::null) {
+        return std::nullopt;
+    }
+    if (s.kind != scalar_kind::string) {
+        type_error(v, path, "string");
+        return std::nullopt;
+    }
+    return v.Scalar();
+}
+
+std::optional<bool> decoder::bool_value(const YAML::Node& v, const std::string& path) {
+    const scalar_value s = v.IsScalar() || v.IsNull() ? resolve(v) : scalar_value{};
+    if (s.kind == scalar_kind::null) {
+        return std::nullopt;
+    }
+    if (!v.IsScalar() || s.kind != scalar_kind::boolean) {
+        type_error(v, path, "bool");
+        return std::nullopt;
+    }
+    return s.bool_value;
+}
+
+std::optional<std::int64_t> decoder::int_value(const YAML::Node& v, const std::string& path,
+                                               std::int64_t lo, std::int64_t hi,
+                                               std::string_view type_name) {
+    const scalar_value s = v.IsScalar() || v.IsNull() ? resolve(v) : scalar_value{};
+    if (s.kind == scalar_kind::null) {
+        return std::nullopt;
+    }
+    if (!v.IsScalar() || s.kind != scalar_kind::integer) {
+        type_error(v, path, type_name);
+        return std::nullopt;
+    }
+    if (s.int_overflow || s.int_value < lo || s.int_value > hi) {
+        fail(v, path,
+             fmt::format("cannot unmarshal number {} into {}: value out of range", v.Scalar(),
+                         type_name));
+        return std::nullopt;
+    }
+    return s.int_value;
+}
+
+std::optional<double> decoder::float_value(const YAML::Node& v, const std::string& path) {
+    const scalar_value s = v.IsScalar() || v.IsNull() ? resolve(v) : scalar_value{};
+    if (s.kind == scalar_kind::null) {
+        return std::nullopt;
+    }
+    if (v.IsScalar() && s.kind == scalar_kind::integer && !s.int_overflow) {
+        return static_cast<double>(s.int_value);
+    }
+    if (!v.IsScalar() || s.kind != scalar_kind::floating || !std::isfinite(s.float_value) ||
+        std::abs(s.float_value) > std::numeric_limits<float>::max()) {
+        type_error(v, path, "float32");
+        return std::nullopt;
+    }
+    return s.float_value;
+}
+
+std::optional<duration> decoder::duration_value(const YAML::Node& v, const std::string& path) {
+    if (v.IsScalar() && resolve(v).kind != scalar_kind::string &&
+        resolve(v).kind != scalar_kind::null) {
+        type_error(v, path, "duration");  // metav1.Duration only unmarshals from a string
+        return std::nullopt;
+    }
+    const auto text = string_value(v, path);
+    if (!text) {
+        return std::nullopt;
+    }
+    auto d = parse_duration(*text);
+    if (!d) {
+        fail(v, path, d.error().message);
+        return std::nullopt;
+    }
+    return *d;
+}
+
+void decoder::decode_root(const YAML::Node& root) {
+    const bool v1beta2 = cfg_.api_version == kApiVersionV1beta2;
+    bool contention_set = false;
+    fields(root, "", [&](std::string_view key, const YAML::Node& v, const std::string& path) {
+        if (key == "apiVersion" || key == "kind") {
+            return true;  // checked before decoding
+        }
+        if (key == "parallelism") {
+            set_int32(v, path, cfg_.parallelism);
+        } else if (key == "leaderElection") {
+            decode_leader_election(v, path);
+        } else if (key == "clientConnection") {
+            decode_client_connection(v, path);
+        } else if (key == "enableProfiling") {
+            set(bool_value(v, path), cfg_.enable_profiling);
+        } else if (key == "enableContentionProfiling") {
+            const auto b = bool_value(v, path);
+            contention_set = b.has_value();
+            set(b, cfg_.enable_contention_profiling);
+        } else if (key == "percentageOfNodesToScore") {
+            set_opt_int32(v, path, cfg_.percentage_of_nodes_to_score);
+        } else if (key == "podInitialBackoffSeconds") {
+            set(int_value(v, path, INT64_MIN, INT64_MAX, "int64"),
+                cfg_.pod_initial_backoff_seconds);
+        } else if (key == "podMaxBackoffSeconds") {
+            set(int_value(v, path, INT64_MIN, INT64_MAX, "int64"), cfg_.pod_max_backoff_seconds);
+        } else if (key == "profiles") {
+            items(v, path, "list", [&](std::size_t, const YAML::Node& item, const std::string& p) {
+                cfg_.profiles.emplace_back();
+                decode_profile(item, p, cfg_.profiles.back());
+            });
+        } else if (key == "extenders") {
+            if (!v.IsNull() && !v.IsSequence()) {
+                type_error(v, path, "list");
+            } else {
+                cfg_.extenders = raw_yaml(v);
+            }
+        } else if (key == "delayCacheUntilActive") {
+            set(bool_value(v, path), cfg_.delay_cache_until_active);
+        } else if (v1beta2 && (key == "healthzBindAddress" || key == "metricsBindAddress")) {
+            // v1beta2 only; removed in v1beta3. multisched serves on --bind-address/--secure-port.
+            if (const auto s = string_value(v, path); s && !s->empty()) {
+                fail(v, path,
+                     fmt::format("Invalid value: \"{}\": must be empty (insecure serving was "
+                                 "removed; use --bind-address and --secure-port)",
+                                 *s));
+            }
+        } else {
+            return false;
+        }
+        return true;
+    });
+    // SetDefaults: contention profiling defaults to true only when profiling is enabled.
+    if (!contention_set && !cfg_.enable_profiling) {
+        cfg_.enable_contention_profiling = false;
+    }
+}
+
+void decoder::decode_client_connection(const YAML::Node& n, const std::string& path) {
+    auto& cc = cfg_.client_connection;
+    fields(n, path, [&](std::string_view key, const YAML::Node& v, const std::string& p) {
+        if (key == "kubeconfig") {
+            set(string_value(v, p), cc.kubeconfig);
+        } else if (key == "acceptContentTypes") {
+            set(string_value(v, p), cc.accept_content_types);
+        } else if (key == "contentType") {
+            set(string_value(v, p), cc.content_type);
+        } else if (key == "qps") {
+            if (const auto f = float_value(v, p)) {
+                cc.qps = static_cast<float>(*f);
+            }
+        } else if (key == "burst") {
+            set_int32(v, p, cc.burst);
+        } else {
+            return false;
+        }
+        return true;
+    });
+}
+
+void decoder::decode_leader_election(const YAML::Node& n, const std::string& path) {
+    auto& le = cfg_.leader_election;
+    fields(n, path, [&](std::string_view key, const YAML::Node& v, const std::string& p) {
+        if (key == "leaderElect") {
+            set(bool_value(v, p), le.leader_elect);
+        } else if (key == "leaseDuration") {
+            set(duration_value(v, p), le.lease_duration);
+        } else if (key == "renewDeadline") {
+            set(duration_value(v, p), le.renew_deadline);
+        } else if (key == "retryPeriod") {
+            set(duration_value(v, p), le.retry_period);
+        } else if (key == "resourceLock") {
+            set(string_value(v, p), le.resource_lock);
+        } else if (key == "resourceName") {
+            set(string_value(v, p), le.resource_name);
+        } else if (key == "resourceNamespace") {
+            set(string_value(v, p), le.resource_namespace);
+        } else {
+            return false;
+        }
+        return true;
+    });
+}
+
+void decoder::decode_profile(const YAML::Node& n, const std::string& path, profile_config& out) {
+    fields(n, path, [&](std::string_view key, const YAML::Node& v, const std::string& p) {
+        if (key == "schedulerName") {
+            const auto s = string_value(v, p);
+            set(s, out.scheduler_name);
+            if (!s) {
+                cfg_.origins.erase(p);  // null = unset, so defaulting may name the profile
+            }
+        } else if (key == "percentageOfNodesToScore") {
+            set_opt_int32(v, p, out.percentage_of_nodes_to_score);
+        } else if (key == "plugins") {
+            decode_plugins(v, p, out.plugins);
+        } else if (key == "pluginConfig") {
+            items(v, p, "list", [&](std::size_t, const YAML::Node& item, const std::string& ip) {
+                plugin_config pc;
+                pc.origin = origin_of(item);
+                fields(item, ip,
+                       [&](std::string_view k, const YAML::Node& iv, const std::string& fp) {
+                           if (k == "name") {
+                               set(string_value(iv, fp), pc.name);
+                           } else if (k == "args") {
+                               pc.args = raw_yaml(iv);
+                           } else {
+                               return false;
+                           }
+                           return true;
+                       });
+                out.plugin_config.push_back(std::move(pc));
+            });
+        } else {
+            return false;
+        }
+        return true;
+    });
+}
+
+void decoder::decode_plugins(const YAML::Node& n, const std::string& path, plugins& out) {
+    fields(n, path, [&](std::string_view key, const YAML::Node& v, const std::string& p) {
+        for (const auto& ep : kExtensionPoints) {
+            if (ep.name == key) {
+                decode_plugin_set(v, p, out.*ep.member);
+                return true;
+            }
+        }
+        return false;
+    });
+}
+
+void decoder::decode_plugin_set(const YAML::Node& n, const std::string& path, plugin_set& out) {
+    fields(n, path, [&](std::string_view key, const YAML::Node& v, const std::string& p) {
+        if (key == "enabled") {
+            decode_plugin_list(v, p, true, out.enabled);
+        } else if (key == "disabled") {
+            decode_plugin_list(v, p, false, out.disabled);
+        } else {
+            return false;
+        }
+        return true;
+    });
+}
+
+void decoder::decode_plugin_list(const YAML::Node& n, const std::string& path, bool with_weight,
+                                 std::vector<plugin>& out) {
+    items(n, path, "list", [&](std::size_t, const YAML::Node& item, const std::string& ip) {
+        plugin pl;
+        pl.origin = origin_of(item);
+        fields(item, ip, [&](std::string_view k, const YAML::Node& v, const std::string& fp) {
+            if (k == "name") {
+                set(string_value(v, fp), pl.name);
+            } else if (k == "weight") {
+                // Upstream's Plugin type has a weight in disabled lists too; it is ignored there.
+                set_int32(v, fp, pl.weight);
+                if (!with_weight) {
+                    pl.weight = 0;
+                }
+            } else {
+                return false;
+            }
+            return true;
+        });
+        out.push_back(std::move(pl));
+    });
+}
+
+// apiVersion/kind gate; false = stop (an error was recorded).
+bool check_type_meta(const YAML::Node& root, scheduler_config& cfg,
+                     std::vector<field_error>& errors) {
+    YAML::Node api_version;
+    YAML::Node kind;
+    bool has_api_version = false;
+    bool has_kind = false;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (!it->first.IsScalar()) {
+            continue;
+        }
+        if (it->first.Scalar() == "apiVersion" && !has_api_version) {
+            api_version.reset(it->second);
+            has_api_version = true;
+        } else if (it->first.Scalar() == "kind" && !has_kind) {
+            kind.reset(it->second);
+            has_kind = true;
+        }
+    }
+    if (!has_kind || !kind.IsScalar() || kind.Scalar().empty()) {
+        errors.push_back(
+            {origin_of(root), "kind", fmt::format("Required value: expected \"{}\"", kKind)});
+        return false;
+    }
+    if (kind.Scalar() != kKind) {
+        errors.push_back({origin_of(kind), "kind",
+                          fmt::format("couldn't decode as {}, got {}", kKind, kind.Scalar())});
+        return false;
+    }
+    if (!has_api_version || !api_version.IsScalar() || api_version.Scalar().empty()) {
+        errors.push_back({origin_of(root), "apiVersion", "Required value"});
+        return false;
+    }
+    const std::string& v = api_version.Scalar();
+    if (v != kApiVersionV1 && v != kApiVersionV1beta3 && v != kApiVersionV1beta2) {
+        errors.push_back({origin_of(api_version), "apiVersion",
+                          fmt::format("Unsupported value: \"{}\": supported values: \"{}\", "
+                                      "\"{}\", \"{}\"",
+                                      v, kApiVersionV1, kApiVersionV1beta3, kApiVersionV1beta2)});
+        return false;
+    }
+    // v1beta2/v1beta3 have the same shape for every field multisched reads (v1beta2 also has
+    // healthzBindAddress/metricsBindAddress); they are decoded as v1 and defaulted with v1
+    // defaults. Their older default weights only differ for plugins multisched lacks so far.
+    cfg.api_version = v;
+    return true;
+}
+
+// Counts the documents with content, up to `cap`. yaml-cpp 0.7's LoadAll never terminates on
+// some inputs (a stray top-level ',' yields endless documents), so the count is capped.
+class content_detector : public YAML::EventHandler {
+  public:
+    bool content = false;
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { content = true; }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        content = true;
+    }
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        content = true;
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        content = true;
+    }
+    void OnMapEnd() override {}
+};
+
+std::size_t count_documents(const std::string& text, std::size_t cap) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    std::size_t n = 0;
+    for (std::size_t round = 0; round < cap + 2 && n < cap; ++round) {
+        content_detector handler;
+        if (!parser.HandleNextDocument(handler)) {
+            break;
+        }
+        n += handler.content ? 1 : 0;
+    }
+    return n;
+}
+
+error make_error(std::string_view source, const std::vector<field_error>& errors) {
+    return error{std::make_error_code(std::errc::invalid_argument), format_errors(source, errors)};
+}
+
+}  // namespace
+
+std::string format_errors(std::string_view source_name, const std::vector<field_error>& errors) {
+    std::string out;
+    for (const auto& e : errors) {
+        if (!out.empty()) {
+            out += '\n';
+        }
+        if (!e.origin.flag.empty()) {
+            out += fmt::format("flag {}: ", e.origin.flag);
+        } else if (!source_name.empty() && e.origin.line > 0) {
+            out += fmt::format("{}:{}:{}: ", source_name, e.origin.line, e.origin.column);
+        } else if (!source_name.empty()) {
+            out += fmt::format("{}: ", source_name);
+        }
+        out += e.path.empty() ? e.detail : fmt::format("{}: {}", e.path, e.detail);
+    }
+    return out;
+}
+
+bool yaml_equal(const YAML::Node& a, const YAML::Node& b) {
+    const bool a_null = !a.IsDefined() || a.IsNull();
+    const bool b_null = !b.IsDefined() || b.IsNull();
+    if (a_null || b_null) {
+        return a_null == b_null;
+    }
+    if (a.Type() != b.Type()) {
+        return false;
+    }
+    if (a.IsScalar()) {
+        return a.Scalar() == b.Scalar();
+    }
+    if (a.size() != b.size()) {
+        return false;
+    }
+    if (a.IsSequence()) {
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (!yaml_equal(a[i], b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    for (auto ia = a.begin(); ia != a.end(); ++ia) {
+        bool found = false;
+        for (auto ib = b.begin(); ib != b.end(); ++ib) {
+            if (yaml_equal(ia->first, ib->first)) {
+                found = yaml_equal(ia->second, ib->second);
+                break;
+            }
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+result<scheduler_config> decode_config(std::string_view yaml_text, std::string_view source_name) {
+    const std::string source(source_name);
+    std::vector<field_error> errors;
+    if (yaml_text.size() > kMaxConfigFileBytes) {
+        errors.push_back(
+            {{}, "", fmt::format("configuration is larger than {} bytes", kMaxConfigFileBytes)});
+        return make_error(source, errors);
+    }
+    const std::string text(yaml_text);
+    YAML::Node root;
+    std::size_t documents = 1;
+    try {
+        root = YAML::Load(text);
+        // Only look for a second document when a document marker follows the first line.
+        if (text.find("\n---") != std::string::npos || text.find("\n...") != std::string::npos) {
+            documents = count_documents(text, 2);
+        }
+    } catch (const YAML::Exception& e) {
+        field_origin at;
+        if (!e.mark.is_null()) {
+            at = {e.mark.line + 1, e.mark.column + 1, {}};
+        }
+        errors.push_back({at, "", fmt::format("invalid YAML: {}", e.msg)});
+        return make_error(source, errors);
+    } catch (const std::exception& e) {
+        errors.push_back({{}, "", fmt::format("invalid YAML: {}", e.what())});
+        return make_error(source, errors);
+    }
+    if (root.IsNull()) {
+        errors.push_back({{}, "", fmt::format("empty configuration: expected a {}", kKind)});
+        return make_error(source, errors);
+    }
+    if (documents > 1) {
+        errors.push_back(
+            {{}, "", "multiple YAML documents: expected exactly one KubeSchedulerConfiguration"});
+        return make_error(source, errors);
+    }
+    if (!root.IsMap()) {
+        errors.push_back({origin_of(root), "",
+                          fmt::format("couldn't decode as {}: expected an object, got {}", kKind,
+                                      describe(root))});
+        return make_error(source, errors);
+    }
+    scheduler_config cfg;
+    cfg.source_name = source;
+    try {
+        if (!check_type_meta(root, cfg, errors)) {
+            return make_error(source, errors);
+        }
+        decoder(cfg, errors).decode_root(root);
+    } catch (const std::exception& e) {  // yaml-cpp accessors may throw on malformed trees
+        errors.push_back({{}, "", fmt::format("couldn't decode: {}", e.what())});
+    }
+    if (!errors.empty()) {
+        return make_error(source, errors);
+    }
+    set_defaults(cfg);
+    return cfg;
+}
+
+result<scheduler_config> load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return error{std::error_code(errno, std::generic_category()),
+                     fmt::format("open {}: {}", path, std::strerror(errno))};
+    }
+    std::string text;
+    char buf[64 * 1024];
+    while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
+        text.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxConfigFileBytes) {
+            return error{std::make_error_code(std::errc::file_too_large),
+                         fmt::format("{}: configuration is larger than {} bytes", path,
+                                     kMaxConfigFileBytes)};
+        }
+    }
+    if (in.bad()) {
+        return error{std::make_error_code(std::errc::io_error), fmt::format("read {}", path)};
+    }
+    return decode_config(text, path);
+}
+
+}  // namespace multisched::config

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+// Ports upstream default_plugins_test.go (TestMergePlugins) and checks the default plugin table.
+#include <catch2/catch.hpp>
+
+#include "core/config/config.hpp"
+
+namespace multisched::config {
+namespace {
+
+std::vector<plugin> list(std::initializer_list<std::pair<const char*, std::int32_t>> items) {
+    std::vector<plugin> out;
+    for (const auto& [name, weight] : items) {
+        out.push_back(plugin{name, weight, {}});
+    }
+    return out;
+}
+
+std::string names(const std::vector<plugin>& l) {
+    std::string out;
+    for (const auto& p : l) {
+        out += p.name + (p.weight != 0 ? ":" + std::to_string(p.weight) : "") + " ";
+    }
+    return out;
+}
+
+TEST_CASE("config.merge_plugin_set") {
+    struct test_case {
+        std::string name;
+        plugin_set defaults;
+        plugin_set custom;
+        plugin_set want;
+    };
+    const std::vector<test_case> cases = {
+        {"AppendCustomPlugin",
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}), {}},
+         {list({{"CustomPlugin", 0}}), {}},
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}, {"CustomPlugin", 0}}), {}}},
+        {"InsertAfterDefaultPlugins2",
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}), {}},
+         {list({{"CustomPlugin", 0}, {"DefaultPlugin2", 0}}), list({{"DefaultPlugin2", 0}})},
+         {list({{"DefaultPlugin1", 0}, {"CustomPlugin", 0}, {"DefaultPlugin2", 0}}),
+          list({{"DefaultPlugin2", 0}})}},
+        {"InsertBeforeAllPlugins",
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}), {}},
+         {list({{"CustomPlugin", 0}, {"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}),
+          list({{"*", 0}})},
+         {list({{"CustomPlugin", 0}, {"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}),
+          list({{"*", 0}})}},
+        {"ReorderDefaultPlugins",
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}), {}},
+         {list({{"DefaultPlugin2", 0}, {"DefaultPlugin1", 0}}), list({{"*", 0}})},
+         {list({{"DefaultPlugin2", 0}, {"DefaultPlugin1", 0}}), list({{"*", 0}})}},
+        {"ApplyEmptyCustomPlugin",
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}), {}},
+         {},
+         {list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}}), {}}},
+        {"CustomPluginOverrideDefaultPlugin",
+         {list({{"Plugin1", 0}, {"Plugin2", 0}, {"Plugin3", 0}}), {}},
+         {list({{"Plugin1", 2}, {"Plugin3", 3}}), {}},
+         {list({{"Plugin1", 2}, {"Plugin2", 0}, {"Plugin3", 3}}), {}}},
+        {"OrderPreserveAfterOverride",
+         {list({{"Plugin1", 0}, {"Plugin2", 0}, {"Plugin3", 0}}), {}},
+         {list({{"Plugin2", 2}, {"Plugin1", 1}}), {}},
+         {list({{"Plugin1", 1}, {"Plugin2", 2}, {"Plugin3", 0}}), {}}},
+        {"RepeatedCustomPlugin",
+         {list({{"Plugin1", 0}, {"Plugin2", 0}, {"Plugin3", 0}}), {}},
+         {list({{"Plugin1", 0}, {"Plugin2", 2}, {"Plugin3", 0}, {"Plugin2", 4}}), {}},
+         {list({{"Plugin1", 0}, {"Plugin2", 4}, {"Plugin3", 0}, {"Plugin2", 2}}), {}}},
+        {"disabled MultiPoint plugin in default set",
+         {list({{"DefaultPlugin", 0}}), list({{"DefaultPlugin2", 0}})},
+         {list({{"CustomPlugin", 0}}), {}},
+         {list({{"DefaultPlugin", 0}, {"CustomPlugin", 0}}), list({{"DefaultPlugin2", 0}})}},
+        {"multipoint with only disabled gets merged",
+         {list({{"DefaultPlugin", 0}}), {}},
+         {{}, list({{"DefaultPlugin", 0}})},
+         {{}, list({{"DefaultPlugin", 0}})}},
+        {"custom disabled come before default disabled",
+         {list({{"A", 0}}), list({{"X", 0}})},
+         {{}, list({{"Y", 0}})},
+         {list({{"A", 0}}), list({{"Y", 0}, {"X", 0}})}},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            const plugin_set got = merge_plugin_set(c.defaults, c.custom);
+            CHECK(names(got.enabled) == names(c.want.enabled));
+            CHECK(names(got.disabled) == names(c.want.disabled));
+            CHECK(got == c.want);
+        }
+    }
+}
+
+TEST_CASE("config.merge_plugins_per_point") {
+    // Upstream "Append disabled Multipoint plugins".
+    plugins defaults;
+    defaults.multi_point.enabled = list({{"DefaultPlugin1", 0}, {"DefaultPlugin2", 0}});
+    plugins custom;
+    custom.multi_point.enabled = list({{"CustomPlugin", 0}, {"CustomPlugin2", 0}});
+    custom.multi_point.disabled = list({{"DefaultPlugin2", 0}});
+    custom.score.disabled = list({{"CustomPlugin2", 0}});
+    const plugins got = merge_plugins(defaults, custom);
+    CHECK(names(got.multi_point.enabled) == "DefaultPlugin1 CustomPlugin CustomPlugin2 ");
+    CHECK(names(got.multi_point.disabled) == "DefaultPlugin2 ");
+    CHECK(names(got.score.disabled) == "CustomPlugin2 ");
+    CHECK(got.filter.enabled.empty());
+}
+
+TEST_CASE("config.default_plugins") {
+    const plugins d = default_plugins();
+    CHECK(names(d.multi_point.enabled) ==
+          "PrioritySort NodeUnschedulable NodeName NodeResourcesFit:1 DefaultBinder ");
+    CHECK(d.multi_point.disabled.empty());
+    CHECK(d.queue_sort.enabled.empty());
+    CHECK(d.score.enabled.empty());
+}
+
+TEST_CASE("config.set_defaults") {
+    SECTION("no profiles -> one default-scheduler profile with the default plugins") {
+        scheduler_config cfg;
+        set_defaults(cfg);
+        REQUIRE(cfg.profiles.size() == 1);
+        CHECK(cfg.profiles[0].scheduler_name == "default-scheduler");
+        CHECK(cfg.profiles[0].plugins == default_plugins());
+        CHECK(cfg.percentage_of_nodes_to_score == 0);
+        CHECK(cfg.client_connection.qps == 50);
+        CHECK(cfg.leader_election.resource_lock == "leases");
+        CHECK(validate(cfg).empty());
+    }
+    SECTION("two unnamed profiles stay unnamed") {
+        scheduler_config cfg;
+        cfg.profiles.resize(2);
+        set_defaults(cfg);
+        CHECK(cfg.profiles[0].scheduler_name.empty());
+        CHECK(cfg.profiles[1].scheduler_name.empty());
+    }
+    SECTION("zero values mean unset where upstream fields are not pointers") {
+        scheduler_config cfg;
+        cfg.client_connection.qps = 0;
+        cfg.client_connection.burst = 0;
+        cfg.client_connection.content_type.clear();
+        cfg.leader_election.lease_duration = duration::zero();
+        cfg.leader_election.resource_namespace.clear();
+        set_defaults(cfg);
+        CHECK(cfg.client_connection.qps == 50);
+        CHECK(cfg.client_connection.burst == 100);
+        CHECK(cfg.client_connection.content_type == kDefaultContentType);
+        CHECK(cfg.leader_election.lease_duration == std::chrono::seconds(15));
+        CHECK(cfg.leader_election.resource_namespace == "kube-system");
+    }
+}
+
+TEST_CASE("config.duration") {
+    struct test_case {
+        std::string text;
+        bool ok;
+        std::int64_t ns;
+        std::string printed;
+    };
+    const std::vector<test_case> cases = {
+        {"15s", true, 15'000'000'000, "15s"},
+        {"1m30s", true, 90'000'000'000, "1m30s"},
+        {"100ms", true, 100'000'000, "100ms"},
+        {"1h", true, 3'600'000'000'000, "1h0m0s"},
+        {"1.5s", true, 1'500'000'000, "1.5s"},
+        {"-2s", true, -2'000'000'000, "-2s"},
+        {"0", true, 0, "0s"},
+        {"1us", true, 1000, "1\xC2\xB5s"},
+        {"2h45m", true, 9'900'000'000'000, "2h45m0s"},
+        {"", false, 0, ""},
+        {"15", false, 0, ""},
+        {"abc", false, 0, ""},
+        {"5x", false, 0, ""},
+        {"99999999999999999999h", false, 0, ""},
+        {".s", false, 0, ""},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION("parse '" << c.text << "'") {
+            const auto d = parse_duration(c.text);
+            REQUIRE(d.has_value() == c.ok);
+            if (c.ok) {
+                CHECK(d->count() == c.ns);
+                CHECK(format_duration(*d) == c.printed);
+            }
+        }
+    }
+    CHECK(parse_duration("15").error().message == "time: missing unit in duration \"15\"");
+    CHECK(parse_duration("5x").error().message == "time: unknown unit \"x\" in duration \"5x\"");
+}
+
+}  // namespace
+}  // namespace multisched::config
