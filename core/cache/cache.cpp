@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/cache/cache.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "core/util/log.hpp"
+
+namespace multisched::cache {
+
+std::string zone_key(const api::node& node) {
+    const auto label = [&](std::string_view ga, std::string_view beta) -> std::string {
+        if (const auto* v = node.meta.labels.find(ga)) {
+            return *v;
+        }
+        if (const auto* v = node.meta.labels.find(beta)) {
+            return *v;
+        }
+        return {};
+    };
+    const std::string region =
+        label("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region");
+    const std::string zone =
+        label("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone");
+    if (region.empty() && zone.empty()) {
+        return {};
+    }
+    // Upstream joins with ":\x00:" so no label value can forge another zone's key.
+    return region + std::string(":\0:", 3) + zone;
+}
+
+framework::node_info& cache::node_info_for(const std::string& name) {
+    auto& slot = nodes_[name];
+    if (!slot) {
+        slot = std::make_unique<framework::node_info>(name);
+    }
+    return *slot;
+}
+
+void cache::add_node(std::shared_ptr<const api::node> node) {
+    auto& info = node_info_for(node->meta.name);
+    const bool is_new = info.node() == nullptr;
+    const bool zone_changed = !is_new && zone_key(*info.node()) != zone_key(*node);
+    info.set_node(std::move(node));
+    if (is_new || zone_changed) {
+        node_list_dirty_ = true;
+    }
+}
+
+void cache::remove_node(std::string_view name) {
+    auto it = nodes_.find(std::string(name));
+    if (it == nodes_.end()) {
+        return;
+    }
+    if (it->second->pods().empty()) {
+        nodes_.erase(it);
+    } else {
+        // Pods still reference it (their deletions may arrive later): keep the accounting.
+        it->second->set_node(nullptr);
+    }
+    node_list_dirty_ = true;
+}
+
+void cache::remove_from_node(const pod_state& state) {
+    auto it = nodes_.find(state.node);
+    if (it == nodes_.end()) {
+        return;
+    }
+    it->second->remove_pod(state.info->pod->meta.uid);
+    if (it->second->node() == nullptr && it->second->pods().empty()) {
+        nodes_.erase(it);
+    }
+}
+
+void cache::add_pod(std::shared_ptr<const framework::pod_info> pod) {
+    const std::string& uid = pod->pod->meta.uid;
+    const std::string& node = pod->pod->node_name;
+    auto it = pods_.find(uid);
+    if (it != pods_.end()) {
+        if (it->second.assumed && it->second.node != node) {
+            MS_LOG_WARN("pod {} was assumed on node {} but is bound to {}", pod->pod->key(),
+                        it->second.node, node);
+        }
+        remove_from_node(it->second);
+        pods_.erase(it);
+    }
+    node_info_for(node).add_pod(pod);
+    pods_.emplace(uid, pod_state{std::move(pod), node, false});
+}
+
+void cache::remove_pod(std::string_view uid) {
+    auto it = pods_.find(std::string(uid));
+    if (it == pods_.end()) {
+        return;
+    }
+    remove_from_node(it->second);
+    pods_.erase(it);
+}
+
+bool cache::assume_pod(std::shared_ptr<const framework::pod_info> pod, const std::string& node) {
+    const std::string& uid = pod->pod->meta.uid;
+    if (pods_.contains(uid)) {
+        return false;
+    }
+    node_info_for(node).add_pod(pod);
+    pods_.emplace(uid, pod_state{std::move(pod), node, true});
+    return true;
+}
+
+void cache::forget_pod(std::string_view uid) {
+    auto it = pods_.find(std::string(uid));
+    if (it == pods_.end() || !it->second.assumed) {
+        return;
+    }
+    remove_from_node(it->second);
+    pods_.erase(it);
+}
+
+bool cache::is_assumed(std::string_view uid) const {
+    auto it = pods_.find(std::string(uid));
+    return it != pods_.end() && it->second.assumed;
+}
+
+std::string cache::node_of(std::string_view uid) const {
+    auto it = pods_.find(std::string(uid));
+    return it == pods_.end() ? std::string() : it->second.node;
+}
+
+framework::node_info* cache::find_node(std::string_view name) {
+    auto it = nodes_.find(std::string(name));
+    return it == nodes_.end() ? nullptr : it->second.get();
+}
+
+std::size_t cache::node_count() const {
+    return static_cast<std::size_t>(std::count_if(
+        nodes_.begin(), nodes_.end(), [](const auto& kv) { return kv.second->node() != nullptr; }));
+}
+
+std::size_t cache::assumed_count() const {
+    return static_cast<std::size_t>(std::count_if(
+        pods_.begin(), pods_.end(), [](const auto& kv) { return kv.second.assumed; }));
+}
+
+const std::vector<framework::node_info*>& cache::nodes() {
+    if (node_list_dirty_) {
+        rebuild_node_list();
+    }
+    return node_list_;
+}
+
+void cache::rebuild_node_list() {
+    // Zones in name order, nodes in name order within a zone: deterministic for tests and for
+    // simulate. Then take one node from each zone in turn.
+    std::map<std::string, std::vector<framework::node_info*>> zones;
+    for (auto& [name, info] : nodes_) {
+        if (info->node() != nullptr) {
+            zones[zone_key(*info->node())].push_back(info.get());
+        }
+    }
+    node_list_.clear();
+    std::size_t longest = 0;
+    for (auto& [zone, list] : zones) {
+        std::sort(list.begin(), list.end(),
+                  [](const auto* a, const auto* b) { return a->name() < b->name(); });
+        longest = std::max(longest, list.size());
+    }
+    for (std::size_t i = 0; i < longest; ++i) {
+        for (const auto& [zone, list] : zones) {
+            if (i < list.size()) {
+                node_list_.push_back(list[i]);
+            }
+        }
+    }
+    node_list_dirty_ = false;
+}
+
+}  // namespace multisched::cache

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one node cache shared by every profile: each node's allocatable and every pod assigned to
+// it, whoever placed it. Pods this process is binding are *assumed* (counted on their node) until
+// the watch confirms them; a failed bind forgets them. Assumed pods never expire (kube-scheduler
+// removed the expiry: it raced with slow binds and overcommitted nodes, k/k #106361).
+//
+// Single-threaded: informer handlers and the scheduling cycle run on the one io_context, and a
+// scheduling cycle never awaits, so the cache cannot change during a cycle and the cycle reads it
+// directly instead of copying a snapshot.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/framework/node_info.hpp"
+
+namespace multisched::cache {
+
+class cache {
+  public:
+    // Adds or replaces a node object.
+    void add_node(std::shared_ptr<const api::node> node);
+    // Removes the node object. Its pods stay accounted until they are removed themselves.
+    void remove_node(std::string_view name);
+
+    // An assigned pod seen by the watch (spec.nodeName set). Confirms the pod if it was assumed,
+    // moves it if its node changed, otherwise adds or replaces it.
+    void add_pod(std::shared_ptr<const framework::pod_info> pod);
+    // The pod is gone (deleted, terminal, or unassigned again): removes it wherever it is.
+    void remove_pod(std::string_view uid);
+
+    // Counts `pod` on `node` before the bind. Returns false if the pod is already in the cache.
+    bool assume_pod(std::shared_ptr<const framework::pod_info> pod, const std::string& node);
+    // Undoes assume_pod after a failed bind/reserve/permit; no-op for a confirmed pod.
+    void forget_pod(std::string_view uid);
+    bool is_assumed(std::string_view uid) const;
+    // The node a cached (assumed or confirmed) pod is on; empty if unknown.
+    std::string node_of(std::string_view uid) const;
+
+    // Nodes with a node object, zone by zone in round-robin (kube-scheduler's nodeTree), so a
+    // partial scan (percentageOfNodesToScore) samples every zone. Valid until the next change.
+    const std::vector<framework::node_info*>& nodes();
+    framework::node_info* find_node(std::string_view name);
+
+    std::size_t node_count() const;
+    std::size_t pod_count() const { return pods_.size(); }
+    std::size_t assumed_count() const;
+
+  private:
+    struct pod_state {
+        std::shared_ptr<const framework::pod_info> info;
+        std::string node;
+        bool assumed = false;
+    };
+
+    framework::node_info& node_info_for(const std::string& name);
+    void remove_from_node(const pod_state& state);
+    void rebuild_node_list();
+
+    std::unordered_map<std::string, std::unique_ptr<framework::node_info>> nodes_;
+    std::unordered_map<std::string, pod_state> pods_;  // by uid
+    std::vector<framework::node_info*> node_list_;
+    bool node_list_dirty_ = true;
+};
+
+// kube-scheduler's zone key for a node: region and zone labels (GA, then beta), "" if none.
+std::string zone_key(const api::node& node);
+
+}  // namespace multisched::cache

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-scheduling-cycle key/value state that a plugin writes in one phase (PreFilter, PreScore)
+// and reads in a later one (Filter, Score, Reserve, binding). One cycle, one thread: no locks.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace multisched::framework {
+
+class cycle_state {
+  public:
+    struct data {
+        virtual ~data() = default;
+    };
+
+    // Stores `value` under `key`, replacing any earlier value.
+    void write(std::string_view key, std::unique_ptr<data> value);
+    // The value under `key` if present and of type T, else null.
+    template <class T>
+    T* read(std::string_view key) const {
+        for (const auto& [k, v] : entries_) {
+            if (k == key) {
+                return dynamic_cast<T*>(v.get());
+            }
+        }
+        return nullptr;
+    }
+
+    // Plugins whose PreFilter returned Skip: their Filter is not run this cycle.
+    std::vector<std::string> skip_filter_plugins;
+    // Plugins whose PreScore returned Skip: their Score is not run this cycle.
+    std::vector<std::string> skip_score_plugins;
+
+  private:
+    std::vector<std::pair<std::string, std::unique_ptr<data>>> entries_;
+};
+
+}  // namespace multisched::framework

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/framework/framework.hpp"
+
+#include <algorithm>
+
+namespace multisched::framework {
+namespace {
+
+bool contains(const std::vector<std::string>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// A rejection keeps its code and reasons; anything else not success/skip becomes an error that
+// names the plugin and the point, as upstream's AsStatus wrapping does.
+status tag(status s, std::string_view plugin, std::string_view point) {
+    if (s.is_rejected()) {
+        return std::move(s.with_plugin(plugin));
+    }
+    if (s.code() == code::error) {
+        return std::move(status(code::error, "running " + std::string(point) + " plugin \"" +
+                                                 std::string(plugin) + "\": " + s.message())
+                             .with_plugin(plugin));
+    }
+    return s;
+}
+
+}  // namespace
+
+framework::framework(std::string profile_name, std::shared_ptr<handle> h,
+                     std::vector<std::unique_ptr<plugin>> owned, plugin_lists lists,
+                     std::optional<std::int32_t> percentage_of_nodes_to_score)
+    : profile_name_(std::move(profile_name)),
+      handle_(std::move(h)),
+      owned_(std::move(owned)),
+      lists_(std::move(lists)),
+      percentage_(percentage_of_nodes_to_score) {
+    // Collected once here so failure handling never casts.
+    for (const auto& p : owned_) {
+        if (const auto* ext = dynamic_cast<const enqueue_extensions*>(p.get())) {
+            events_.emplace_back(std::string(p->name()), ext->events_to_register());
+        }
+    }
+}
+
+status framework::run_pre_enqueue(const api::pod& pod) const {
+    for (auto* p : lists_.pre_enqueue) {
+        status s = p->pre_enqueue(pod);
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "PreEnqueue");
+        }
+    }
+    return {};
+}
+
+status framework::run_pre_filter(cycle_state& state, const pod_info& pod,
+                                 std::span<const node_info* const> nodes,
+                                 pre_filter_result& result) {
+    for (auto* p : lists_.pre_filter) {
+        pre_filter_result r;
+        status s = p->pre_filter(state, pod, nodes, r);
+        if (s.is_skip()) {
+            state.skip_filter_plugins.emplace_back(p->name());
+            continue;
+        }
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "PreFilter");
+        }
+        if (!r.node_names) {
+            continue;
+        }
+        result.from_plugins.emplace_back(p->name());
+        if (!result.node_names) {
+            result.node_names = std::move(r.node_names);
+            continue;
+        }
+        std::set<std::string> both;
+        std::set_intersection(result.node_names->begin(), result.node_names->end(),
+                              r.node_names->begin(), r.node_names->end(),
+                              std::inserter(both, both.begin()));
+        result.node_names = std::move(both);
+    }
+    return {};
+}
+
+status framework::run_filter(cycle_state& state, const pod_info& pod, const node_info& node) {
+    for (auto* p : lists_.filter) {
+        if (!state.skip_filter_plugins.empty() && contains(state.skip_filter_plugins, p->name())) {
+            continue;
+        }
+        status s = p->filter(state, pod, node);
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "Filter");
+        }
+    }
+    return {};
+}
+
+status framework::run_post_filter(cycle_state& state, const pod_info& pod,
+                                  std::span<const node_status> statuses,
+                                  post_filter_result& result) {
+    status last(code::unschedulable, std::vector<std::string>{});
+    for (auto* p : lists_.post_filter) {
+        status s = p->post_filter(state, pod, statuses, result);
+        if (s.is_success()) {
+            return s;
+        }
+        if (!s.is_rejected()) {
+            return tag(std::move(s), p->name(), "PostFilter");
+        }
+        last = std::move(s.with_plugin(p->name()));
+    }
+    return last;
+}
+
+status framework::run_pre_score(cycle_state& state, const pod_info& pod,
+                                std::span<const node_info* const> nodes) {
+    for (auto* p : lists_.pre_score) {
+        status s = p->pre_score(state, pod, nodes);
+        if (s.is_skip()) {
+            state.skip_score_plugins.emplace_back(p->name());
+            continue;
+        }
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "PreScore");
+        }
+    }
+    return {};
+}
+
+status framework::run_score(cycle_state& state, const pod_info& pod,
+                            std::span<const node_info* const> nodes,
+                            std::span<std::int64_t> totals) {
+    std::fill(totals.begin(), totals.end(), 0);
+    std::vector<std::int64_t> scores(nodes.size());
+    for (const auto& [p, weight] : lists_.score) {
+        if (!state.skip_score_plugins.empty() && contains(state.skip_score_plugins, p->name())) {
+            continue;
+        }
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            scores[i] = 0;
+            status s = p->score(state, pod, *nodes[i], scores[i]);
+            if (!s.is_success()) {
+                return tag(std::move(s), p->name(), "Score");
+            }
+        }
+        if (p->has_normalize()) {
+            status s = p->normalize_score(state, pod, nodes, scores);
+            if (!s.is_success()) {
+                return tag(std::move(s), p->name(), "NormalizeScore");
+            }
+        }
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            if (scores[i] < kMinNodeScore || scores[i] > kMaxNodeScore) {
+                return status::error("plugin \"" + std::string(p->name()) +
+                                     "\" returns an invalid score " + std::to_string(scores[i]) +
+                                     ", it should in the range of [0, 100] after normalizing");
+            }
+            totals[i] += scores[i] * weight;
+        }
+    }
+    return {};
+}
+
+status framework::run_reserve(cycle_state& state, const pod_info& pod, const std::string& node) {
+    for (auto* p : lists_.reserve) {
+        status s = p->reserve(state, pod, node);
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "Reserve");
+        }
+    }
+    return {};
+}
+
+void framework::run_unreserve(cycle_state& state, const pod_info& pod, const std::string& node) {
+    for (auto it = lists_.reserve.rbegin(); it != lists_.reserve.rend(); ++it) {
+        (*it)->unreserve(state, pod, node);
+    }
+}
+
+status framework::run_permit(cycle_state& state, const pod_info& pod, const std::string& node,
+                             std::chrono::milliseconds& timeout) {
+    status result;
+    timeout = std::chrono::milliseconds::max();
+    for (auto* p : lists_.permit) {
+        std::chrono::milliseconds t{0};
+        status s = p->permit(state, pod, node, t);
+        if (s.is_wait()) {
+            timeout = std::min(timeout, t);
+            result = std::move(s.with_plugin(p->name()));
+            continue;
+        }
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "Permit");
+        }
+    }
+    return result;
+}
+
+task<status> framework::run_pre_bind(std::shared_ptr<cycle_state> state,
+                                     std::shared_ptr<const pod_info> pod, std::string node) {
+    for (auto* p : lists_.pre_bind) {
+        status s = co_await p->pre_bind(state, pod, node);
+        if (!s.is_success()) {
+            co_return tag(std::move(s), p->name(), "PreBind");
+        }
+    }
+    co_return status{};
+}
+
+task<status> framework::run_bind(std::shared_ptr<cycle_state> state,
+                                 std::shared_ptr<const pod_info> pod, std::string node) {
+    for (auto* p : lists_.bind) {
+        status s = co_await p->bind(state, pod, node);
+        if (s.is_skip()) {
+            continue;
+        }
+        co_return s.is_success() ? s : tag(std::move(s), p->name(), "Bind");
+    }
+    co_return status::error("no bind plugin bound pod " + pod->pod->key());
+}
+
+void framework::run_post_bind(cycle_state& state, const pod_info& pod, const std::string& node) {
+    for (auto* p : lists_.post_bind) {
+        p->post_bind(state, pod, node);
+    }
+}
+
+std::vector<cluster_event> framework::events_for(const std::vector<std::string>& plugin_names,
+                                                 bool& any) const {
+    any = plugin_names.empty();
+    std::vector<cluster_event> out;
+    for (const auto& name : plugin_names) {
+        auto it = std::find_if(events_.begin(), events_.end(),
+                               [&](const auto& e) { return e.first == name; });
+        if (it == events_.end()) {
+            any = true;  // registers nothing: only a wildcard move or the flush can help
+            continue;
+        }
+        out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+    return out;
+}
+
+}  // namespace multisched::framework

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// A profile's framework: its plugins sorted into per-extension-point vectors once, at build time
+// (profiles/profile_builder.cpp), and the run_* methods that execute one point over them with
+// kube-scheduler's semantics. Scheduling-cycle points are synchronous; binding points are tasks.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/framework/handle.hpp"
+#include "core/framework/plugin.hpp"
+
+namespace multisched::framework {
+
+struct weighted_score_plugin {
+    score_plugin* plugin;
+    std::int64_t weight;
+};
+
+// The per-point plugin lists, in execution order. Pointers into `owned`.
+struct plugin_lists {
+    std::vector<pre_enqueue_plugin*> pre_enqueue;
+    queue_sort_plugin* queue_sort = nullptr;
+    std::vector<pre_filter_plugin*> pre_filter;
+    std::vector<filter_plugin*> filter;
+    std::vector<post_filter_plugin*> post_filter;
+    std::vector<pre_score_plugin*> pre_score;
+    std::vector<weighted_score_plugin> score;
+    std::vector<reserve_plugin*> reserve;
+    std::vector<permit_plugin*> permit;
+    std::vector<pre_bind_plugin*> pre_bind;
+    std::vector<bind_plugin*> bind;
+    std::vector<post_bind_plugin*> post_bind;
+};
+
+class framework {
+  public:
+    // `h` is what the plugins were built with; the framework keeps it alive as long as they live.
+    framework(std::string profile_name, std::shared_ptr<handle> h,
+              std::vector<std::unique_ptr<plugin>> owned, plugin_lists lists,
+              std::optional<std::int32_t> percentage_of_nodes_to_score);
+
+    const std::string& profile_name() const { return profile_name_; }
+    const plugin_lists& plugins() const { return lists_; }
+    const queue_sort_plugin* queue_sort() const { return lists_.queue_sort; }
+    std::optional<std::int32_t> percentage_of_nodes_to_score() const { return percentage_; }
+    bool has_score_plugins() const { return !lists_.score.empty(); }
+
+    // PreEnqueue: the first non-success status (with its plugin), or success.
+    status run_pre_enqueue(const api::pod& pod) const;
+    // PreFilter: intersects node-name results into `result`. A rejection carries the plugin name.
+    // Skip statuses are recorded in state.skip_filter_plugins.
+    status run_pre_filter(cycle_state& state, const pod_info& pod,
+                          std::span<const node_info* const> nodes, pre_filter_result& result);
+    // Filter over one node: the first rejection (with its plugin name), or success.
+    status run_filter(cycle_state& state, const pod_info& pod, const node_info& node);
+    status run_post_filter(cycle_state& state, const pod_info& pod,
+                           std::span<const node_status> statuses, post_filter_result& result);
+    status run_pre_score(cycle_state& state, const pod_info& pod,
+                         std::span<const node_info* const> nodes);
+    // Score + NormalizeScore + weights: totals[i] is the weighted sum for nodes[i].
+    status run_score(cycle_state& state, const pod_info& pod,
+                     std::span<const node_info* const> nodes, std::span<std::int64_t> totals);
+    status run_reserve(cycle_state& state, const pod_info& pod, const std::string& node);
+    // Unreserve in reverse order; idempotent.
+    void run_unreserve(cycle_state& state, const pod_info& pod, const std::string& node);
+    // Permit: success, a rejection, or Wait with the shortest timeout in `timeout`.
+    status run_permit(cycle_state& state, const pod_info& pod, const std::string& node,
+                      std::chrono::milliseconds& timeout);
+    task<status> run_pre_bind(std::shared_ptr<cycle_state> state,
+                              std::shared_ptr<const pod_info> pod, std::string node);
+    // The first bind plugin that does not Skip; an error if every one skips.
+    task<status> run_bind(std::shared_ptr<cycle_state> state, std::shared_ptr<const pod_info> pod,
+                          std::string node);
+    void run_post_bind(cycle_state& state, const pod_info& pod, const std::string& node);
+
+    // The events registered by the named plugins (EnqueueExtensions). `any` is set when a named
+    // plugin registers none or is unknown (then every event may help, as upstream's fallback).
+    std::vector<cluster_event> events_for(const std::vector<std::string>& plugin_names,
+                                          bool& any) const;
+
+  private:
+    std::string profile_name_;
+    std::shared_ptr<handle> handle_;  // declared before owned_: outlives the plugins
+    std::vector<std::unique_ptr<plugin>> owned_;
+    plugin_lists lists_;
+    std::optional<std::int32_t> percentage_;
+    std::vector<std::pair<std::string, std::vector<cluster_event>>> events_;
+};
+
+}  // namespace multisched::framework

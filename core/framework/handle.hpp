@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a plugin may use of the running scheduler. Given to plugin factories; outlives plugins.
+#pragma once
+
+#include <string>
+
+namespace multisched::client {
+class api_client;
+}
+
+namespace multisched::framework {
+
+class handle {
+  public:
+    virtual ~handle() = default;
+    // The apiserver client (binding, status writes). Plugins never open connections themselves.
+    virtual client::api_client& client() = 0;
+    // The scheduler name of the profile the plugin belongs to.
+    virtual const std::string& profile_name() const = 0;
+};
+
+}  // namespace multisched::framework

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/queue/scheduling_queue.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/this_coro.hpp>
+
+namespace multisched::queue {
+
+bool scheduling_queue::active_order::operator()(const entry* a, const entry* b) const {
+    if (q->less_(a->queued, b->queued)) {
+        return true;
+    }
+    if (q->less_(b->queued, a->queued)) {
+        return false;
+    }
+    // Equal for QueueSort: a total order keeps the set consistent.
+    return a->queued.info->pod->meta.uid < b->queued.info->pod->meta.uid;
+}
+
+scheduling_queue::scheduling_queue(asio::any_io_executor ex, less_fn less, queue_options opts)
+    : less_(std::move(less)), opts_(opts), active_(active_order{this}), wake_(ex) {
+    wake_.expires_at(clock::time_point::max());
+}
+
+void scheduling_queue::wake() {
+    wake_.cancel();
+}
+
+void scheduling_queue::detach(entry& e) {
+    switch (e.place) {
+        case where::active:
+            active_.erase(&e);
+            break;
+        case where::backoff:
+            backoff_.erase({e.backoff_until, &e});
+            break;
+        case where::unschedulable:
+        case where::in_flight:
+            break;
+    }
+}
+
+void scheduling_queue::to_active(entry& e) {
+    detach(e);
+    e.place = where::active;
+    active_.insert(&e);
+    wake();
+}
+
+clock::duration scheduling_queue::backoff_duration(const entry& e) const {
+    auto d = std::chrono::duration_cast<clock::duration>(opts_.initial_backoff);
+    const auto max = std::chrono::duration_cast<clock::duration>(opts_.max_backoff);
+    for (int i = 1; i < e.queued.attempts && d < max; ++i) {
+        d *= 2;
+    }
+    return std::min(d, max);
+}
+
+void scheduling_queue::to_backoff_or_active(entry& e, clock::time_point now) {
+    const auto until = e.queued.timestamp + backoff_duration(e);
+    if (e.queued.attempts == 0 || until <= now) {
+        to_active(e);
+        return;
+    }
+    detach(e);
+    e.place = where::backoff;
+    e.backoff_until = until;
+    backoff_.insert({until, &e});
+}
+
+void scheduling_queue::add(std::shared_ptr<const framework::pod_info> pod, clock::time_point now) {
+    const std::string uid = pod->pod->meta.uid;
+    auto [it, inserted] = pods_.try_emplace(uid);
+    if (!inserted) {
+        return;
+    }
+    entry& e = it->second;
+    e.queued.info = std::move(pod);
+    e.queued.timestamp = now;
+    e.place = where::in_flight;  // detached; to_active attaches it
+    to_active(e);
+}
+
+void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod,
+                              clock::time_point now) {
+    auto it = pods_.find(pod->pod->meta.uid);
+    if (it == pods_.end()) {
+        add(std::move(pod), now);
+        return;
+    }
+    entry& e = it->second;
+    switch (e.place) {
+        case where::active:
+            // The sort key may have changed (priority): re-insert.
+            active_.erase(&e);
+            e.queued.info = std::move(pod);
+            active_.insert(&e);
+            break;
+        case where::backoff:
+        case where::in_flight:
+            e.queued.info = std::move(pod);
+            break;
+        case where::unschedulable:
+            // An update may make the pod fit (kube-scheduler moves it unless nothing relevant
+            // changed; we move it on any update of the spec we read).
+            e.queued.info = std::move(pod);
+            to_backoff_or_active(e, now);
+            break;
+    }
+}
+
+void scheduling_queue::remove(const std::string& uid) {
+    auto it = pods_.find(uid);
+    if (it == pods_.end()) {
+        return;
+    }
+    detach(it->second);
+    pods_.erase(it);
+}
+
+std::optional<popped_pod> scheduling_queue::try_pop() {
+    if (active_.empty()) {
+        return std::nullopt;
+    }
+    entry* e = *active_.begin();
+    active_.erase(active_.begin());
+    e->place = where::in_flight;
+    e->queued.attempts++;
+    return popped_pod{e->queued, ++scheduling_cycle_};
+}
+
+task<std::optional<popped_pod>> scheduling_queue::pop() {
+    for (;;) {
+        if (auto p = try_pop()) {
+            co_return p;
+        }
+        wake_.expires_at(clock::time_point::max());
+        co_await wake_.async_wait(use_task);
+        const auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+            co_return std::nullopt;
+        }
+    }
+}
+
+void scheduling_queue::requeue(const popped_pod& popped, failure why, clock::time_point now) {
+    auto it = pods_.find(popped.queued.info->pod->meta.uid);
+    if (it == pods_.end() || it->second.place != where::in_flight) {
+        return;  // deleted or bound meanwhile
+    }
+    entry& e = it->second;
+    e.queued.timestamp = now;
+    e.last_failure = std::move(why);
+    // A cluster event during this pod's cycle may already have made it schedulable: retry after
+    // backoff instead of parking it (kube-scheduler's moveRequestCycle rule).
+    if (e.last_failure.error || move_request_cycle_ >= popped.cycle) {
+        to_backoff_or_active(e, now);
+        return;
+    }
+    e.place = where::unschedulable;
+    e.unschedulable_since = now;
+}
+
+void scheduling_queue::done(const std::string& uid) {
+    auto it = pods_.find(uid);
+    if (it != pods_.end() && it->second.place == where::in_flight) {
+        pods_.erase(it);
+    }
+}
+
+void scheduling_queue::on_event(const framework::cluster_event& event, clock::time_point now) {
+    move_request_cycle_ = scheduling_cycle_;
+    for (auto& [uid, e] : pods_) {
+        if (e.place != where::unschedulable) {
+            continue;
+        }
+        const auto& f = e.last_failure;
+        const bool worth =
+            f.any_event || std::any_of(f.events.begin(), f.events.end(),
+                                       [&](const auto& r) { return r.matches(event); });
+        if (worth) {
+            to_backoff_or_active(e, now);
+        }
+    }
+}
+
+void scheduling_queue::flush_backoff_completed(clock::time_point now) {
+    while (!backoff_.empty() && backoff_.begin()->first <= now) {
+        to_active(*backoff_.begin()->second);
+    }
+}
+
+void scheduling_queue::flush_unschedulable_leftover(clock::time_point now) {
+    for (auto& [uid, e] : pods_) {
+        if (e.place == where::unschedulable &&
+            now - e.unschedulable_since >= opts_.unschedulable_timeout) {
+            to_backoff_or_active(e, now);
+        }
+    }
+}
+
+task<void> scheduling_queue::run_flush_loop() {
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    for (int i = 1;; ++i) {
+        tick.expires_after(std::chrono::seconds(1));
+        auto [ec] = co_await tick.async_wait(use_task);
+        if (ec) {
+            co_return;  // cancelled
+        }
+        const auto now = clock::now();
+        flush_backoff_completed(now);
+        if (i % 30 == 0) {
+            flush_unschedulable_leftover(now);
+        }
+    }
+}
+
+queue_sizes scheduling_queue::sizes() const {
+    queue_sizes s;
+    for (const auto& [uid, e] : pods_) {
+        switch (e.place) {
+            case where::active:
+                s.active++;
+                break;
+            case where::backoff:
+                s.backoff++;
+                break;
+            case where::unschedulable:
+                s.unschedulable++;
+                break;
+            case where::in_flight:
+                break;
+        }
+    }
+    return s;
+}
+
+}  // namespace multisched::queue

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/queue/scheduling_queue.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <catch2/catch.hpp>
+
+#include "test/util/builders.hpp"
+
+namespace multisched::queue {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::make_pod;
+
+// PrioritySort's order, without depending on the plugins library.
+bool by_priority(const framework::queued_pod_info& a, const framework::queued_pod_info& b) {
+    const int pa = a.info->pod->priority.value_or(0);
+    const int pb = b.info->pod->priority.value_or(0);
+    return pa > pb || (pa == pb && a.timestamp < b.timestamp);
+}
+
+struct fixture {
+    asio::io_context ioc;
+    scheduling_queue q{ioc.get_executor(), by_priority, queue_options{}};
+    clock::time_point t0 = clock::now();
+
+    std::shared_ptr<const framework::pod_info> pod(const std::string& uid, int prio = 0) {
+        return make_pod().name(uid).ns("d").uid(uid).priority(prio).info();
+    }
+    std::string pop_uid() {
+        auto p = q.try_pop();
+        return p ? p->queued.info->pod->meta.uid : std::string("<empty>");
+    }
+};
+
+// Runs the context until `fut` is ready; restarts it when it ran out of work (no sleeps).
+template <class T>
+T drive(asio::io_context& ioc, std::future<T>& fut) {
+    while (fut.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        ioc.restart();
+        ioc.run_one_for(std::chrono::seconds(1));
+    }
+    return fut.get();
+}
+
+const framework::cluster_event kNodeAdd{framework::event_resource::node, framework::action_add};
+const framework::cluster_event kPodDelete{framework::event_resource::assigned_pod,
+                                          framework::action_delete};
+
+}  // namespace
+
+TEST_CASE("scheduling_queue.orders_by_queue_sort") {
+    fixture f;
+    f.q.add(f.pod("low", 1), f.t0);
+    f.q.add(f.pod("high", 10), f.t0 + 1ms);
+    f.q.add(f.pod("low2", 1), f.t0 + 2ms);
+    CHECK(f.pop_uid() == "high");
+    CHECK(f.pop_uid() == "low");
+    CHECK(f.pop_uid() == "low2");
+    CHECK(f.pop_uid() == "<empty>");
+}
+
+TEST_CASE("scheduling_queue.backoff_doubles_to_the_max") {
+    // attempts -> backoff with initial 1 s, max 10 s: 1, 2, 4, 8, 10, 10
+    const std::vector<std::pair<int, std::chrono::milliseconds>> cases = {
+        {1, 1000ms}, {2, 2000ms}, {3, 4000ms}, {4, 8000ms}, {5, 10000ms}, {6, 10000ms}};
+    for (const auto& [attempts, want] : cases) {
+        DYNAMIC_SECTION("attempts " << attempts) {
+            // Fail `attempts` times; check the last backoff window to the millisecond.
+            fixture g;
+            g.q.add(g.pod("p"), g.t0);
+            for (int i = 0; i < attempts - 1; ++i) {
+                auto popped = g.q.try_pop();
+                g.q.requeue(*popped, failure{{}, false, true}, g.t0);
+                g.q.flush_backoff_completed(g.t0 + 20s);
+            }
+            auto popped = g.q.try_pop();
+            REQUIRE(popped);
+            g.q.requeue(*popped, failure{{}, false, true}, g.t0);
+            g.q.flush_backoff_completed(g.t0 + want - 1ms);
+            CHECK(g.q.sizes().backoff == 1);
+            g.q.flush_backoff_completed(g.t0 + want);
+            CHECK(g.q.sizes().active == 1);
+        }
+    }
+}
+
+TEST_CASE("scheduling_queue.unschedulable_moves_only_on_registered_events") {
+    fixture f;
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    REQUIRE(popped);
+    failure why;
+    why.events = {kNodeAdd};
+    f.q.requeue(*popped, why, f.t0);
+    CHECK(f.q.sizes().unschedulable == 1);
+
+    f.q.on_event(kPodDelete, f.t0 + 1ms);  // not registered: stays
+    CHECK(f.q.sizes().unschedulable == 1);
+    f.q.on_event(kNodeAdd, f.t0 + 2s);  // registered; backoff (1 s) already over: active
+    CHECK(f.q.sizes().active == 1);
+}
+
+TEST_CASE("scheduling_queue.event_during_the_cycle_sends_to_backoff") {
+    fixture f;
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    REQUIRE(popped);
+    f.q.on_event(kPodDelete, f.t0);  // arrives while the pod is in flight
+    failure why;
+    why.events = {kNodeAdd};
+    f.q.requeue(*popped, why, f.t0);
+    CHECK(f.q.sizes().unschedulable == 0);
+    CHECK(f.q.sizes().backoff == 1);
+}
+
+TEST_CASE("scheduling_queue.removed_in_flight_is_not_requeued") {
+    fixture f;
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    REQUIRE(popped);
+    f.q.remove("p");
+    f.q.requeue(*popped, failure{{}, true, false}, f.t0);
+    const auto s = f.q.sizes();
+    CHECK(s.active + s.backoff + s.unschedulable == 0);
+    CHECK_FALSE(f.q.contains("p"));
+}
+
+TEST_CASE("scheduling_queue.update_in_flight_requeues_the_new_object") {
+    fixture f;
+    f.q.add(f.pod("p", 1), f.t0);
+    auto popped = f.q.try_pop();
+    REQUIRE(popped);
+    f.q.update(f.pod("p", 7), f.t0);
+    CHECK(f.q.sizes().active == 0);  // no second copy while in flight
+    f.q.requeue(*popped, failure{{}, false, true}, f.t0);
+    f.q.flush_backoff_completed(f.t0 + 20s);
+    auto again = f.q.try_pop();
+    REQUIRE(again);
+    CHECK(again->queued.info->pod->priority == 7);
+}
+
+TEST_CASE("scheduling_queue.update_moves_an_unschedulable_pod") {
+    fixture f;
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    f.q.requeue(*popped, failure{}, f.t0);
+    REQUIRE(f.q.sizes().unschedulable == 1);
+    f.q.update(f.pod("p", 3), f.t0 + 5s);
+    CHECK(f.q.sizes().unschedulable == 0);
+}
+
+TEST_CASE("scheduling_queue.leftover_flush_after_timeout") {
+    fixture f;
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    f.q.requeue(*popped, failure{}, f.t0);
+    f.q.flush_unschedulable_leftover(f.t0 + 299s);
+    CHECK(f.q.sizes().unschedulable == 1);
+    f.q.flush_unschedulable_leftover(f.t0 + 300s);
+    CHECK(f.q.sizes().active == 1);
+}
+
+TEST_CASE("scheduling_queue.done_forgets_the_pod") {
+    fixture f;
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    f.q.done("p");
+    CHECK_FALSE(f.q.contains("p"));
+    f.q.add(f.pod("p"), f.t0);  // a later add is a new pod again
+    CHECK(f.q.sizes().active == 1);
+}
+
+TEST_CASE("scheduling_queue.pop_waits_for_add_and_honours_cancel") {
+    fixture f;
+    auto fut = asio::co_spawn(f.ioc, f.q.pop(), asio::use_future);
+    f.ioc.poll();
+    REQUIRE(fut.wait_for(0s) == std::future_status::timeout);
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = drive(f.ioc, fut);
+    REQUIRE(popped);
+    CHECK(popped->queued.info->pod->meta.uid == "p");
+
+    asio::cancellation_signal cancel;
+    auto fut2 = asio::co_spawn(f.ioc, f.q.pop(),
+                               asio::bind_cancellation_slot(cancel.slot(), asio::use_future));
+    f.ioc.restart();
+    f.ioc.poll();
+    REQUIRE(fut2.wait_for(0s) == std::future_status::timeout);
+    cancel.emit(asio::cancellation_type::terminal);
+    CHECK_FALSE(drive(f.ioc, fut2).has_value());
+}
+
+}  // namespace multisched::queue

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/scheduler/scheduler.hpp"
+
+#include "core/util/log.hpp"
+
+namespace multisched::scheduler {
+namespace {
+
+using framework::action;
+using framework::cluster_event;
+using framework::event_resource;
+
+std::shared_ptr<api::pod> with_node(const api::pod& pod, const std::string& node) {
+    auto copy = std::make_shared<api::pod>(pod);
+    copy->node_name = node;
+    return copy;
+}
+
+bool terminal(const api::pod& pod) {
+    return pod.phase == "Succeeded" || pod.phase == "Failed";
+}
+
+// What changed on a node that can make pods schedulable (upstream nodeSchedulingPropertiesChange).
+std::uint32_t node_changes(const api::node& a, const api::node& b) {
+    std::uint32_t changes = 0;
+    if (!(a.allocatable == b.allocatable)) {
+        changes |= action::action_update_node_allocatable;
+    }
+    if (!(a.meta.labels == b.meta.labels)) {
+        changes |= action::action_update_node_label;
+    }
+    const auto same_taints = [](const api::node& x, const api::node& y) {
+        if (x.taints.size() != y.taints.size()) {
+            return false;
+        }
+        for (std::size_t i = 0; i < x.taints.size(); ++i) {
+            const auto& t = x.taints[i];
+            const auto& u = y.taints[i];
+            if (t.key != u.key || t.value != u.value || t.effect != u.effect) {
+                return false;
+            }
+        }
+        return true;
+    };
+    if (a.unschedulable != b.unschedulable || !same_taints(a, b)) {
+        changes |= action::action_update_node_taint;
+    }
+    return changes;
+}
+
+}  // namespace
+
+scheduler::scheduler(cache::cache& cache, queue::scheduling_queue& queue, profile_lookup profiles,
+                     event_recorder& events, task_group& bindings, algorithm_state algo)
+    : cache_(cache),
+      queue_(queue),
+      profiles_(std::move(profiles)),
+      events_(events),
+      bindings_(bindings),
+      algo_(std::move(algo)) {}
+
+bool scheduler::responsible_for(const api::pod& pod) const {
+    const std::string_view name =
+        pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
+    return profiles_(name) != nullptr;
+}
+
+void scheduler::on_pod_add(const std::shared_ptr<const api::pod>& pod) {
+    if (!pod->node_name.empty()) {
+        queue_.remove(pod->meta.uid);
+        cache_.add_pod(framework::make_pod_info(pod));
+        queue_.on_event({event_resource::assigned_pod, action::action_add});
+        return;
+    }
+    if (terminal(*pod) || !responsible_for(*pod)) {
+        return;
+    }
+    queue_.add(framework::make_pod_info(pod));
+}
+
+void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
+                              const std::shared_ptr<const api::pod>& new_pod) {
+    if (!new_pod->node_name.empty()) {
+        // Bound (by us: confirms the assumed pod; by someone else: counts it) or updated.
+        queue_.remove(new_pod->meta.uid);
+        cache_.add_pod(framework::make_pod_info(new_pod));
+        if (old_pod->node_name.empty()) {
+            queue_.on_event({event_resource::assigned_pod, action::action_add});
+        } else {
+            queue_.on_event({event_resource::assigned_pod, action::action_update});
+        }
+        return;
+    }
+    if (terminal(*new_pod) || !responsible_for(*new_pod)) {
+        queue_.remove(new_pod->meta.uid);
+        return;
+    }
+    if (cache_.is_assumed(new_pod->meta.uid)) {
+        return;  // being bound: the binding cycle owns it
+    }
+    queue_.update(framework::make_pod_info(new_pod));
+}
+
+void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
+    const bool was_cached = !cache_.node_of(pod->meta.uid).empty();
+    queue_.remove(pod->meta.uid);
+    cache_.remove_pod(pod->meta.uid);
+    if (was_cached) {
+        queue_.on_event({event_resource::assigned_pod, action::action_delete});
+    }
+}
+
+void scheduler::on_node_add(const std::shared_ptr<const api::node>& node) {
+    cache_.add_node(node);
+    queue_.on_event({event_resource::node, action::action_add});
+}
+
+void scheduler::on_node_update(const std::shared_ptr<const api::node>& old_node,
+                               const std::shared_ptr<const api::node>& new_node) {
+    cache_.add_node(new_node);
+    const std::uint32_t changes = node_changes(*old_node, *new_node);
+    if (changes != 0) {
+        queue_.on_event({event_resource::node, changes});
+    }
+}
+
+void scheduler::on_node_delete(const std::shared_ptr<const api::node>& node) {
+    cache_.remove_node(node->meta.name);
+    queue_.on_event({event_resource::node, action::action_delete});
+}
+
+task<void> scheduler::run() {
+    for (;;) {
+        auto popped = co_await queue_.pop();
+        if (!popped) {
+            co_return;  // cancelled
+        }
+        schedule_one(*popped);
+    }
+}
+
+bool scheduler::schedule_next() {
+    auto popped = queue_.try_pop();
+    if (!popped) {
+        return false;
+    }
+    schedule_one(*popped);
+    return true;
+}
+
+void scheduler::schedule_one(const queue::popped_pod& popped) {
+    const auto& info = popped.queued.info;
+    const api::pod& pod = *info->pod;
+    const std::string_view name =
+        pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
+    auto fw = profiles_(name);
+    if (!fw) {
+        // The profile went away (reload): leave the pod alone.
+        MS_LOG_V(2, "no profile serves scheduler name \"{}\" of pod {}: dropping it", name,
+                 pod.key());
+        queue_.remove(pod.meta.uid);
+        return;
+    }
+    if (pod.meta.deleting) {
+        events_.failed_scheduling(pod, fw->profile_name(), "SchedulerError",
+                                  "skip schedule deleting pod: " + pod.key());
+        queue_.remove(pod.meta.uid);
+        return;
+    }
+    if (cache_.is_assumed(pod.meta.uid)) {
+        queue_.done(pod.meta.uid);
+        return;
+    }
+
+    auto state = std::make_shared<framework::cycle_state>();
+    const auto& nodes = cache_.nodes();
+    schedule_result result = schedule_pod(*fw, *state, *info, nodes, algo_);
+    if (result.node.empty()) {
+        handle_failure(*fw, popped, result);
+        return;
+    }
+
+    // Assume, Reserve, Permit; then bind asynchronously.
+    auto assumed = framework::make_pod_info(with_node(pod, result.node));
+    if (!cache_.assume_pod(assumed, result.node)) {
+        MS_LOG_WARN("pod {} is already in the cache; not scheduling it again", pod.key());
+        queue_.done(pod.meta.uid);
+        return;
+    }
+    framework::status s = fw->run_reserve(*state, *info, result.node);
+    std::chrono::milliseconds permit_timeout{0};
+    if (s.is_success()) {
+        s = fw->run_permit(*state, *info, result.node, permit_timeout);
+    }
+    if (!s.is_success() && !s.is_wait()) {
+        fw->run_unreserve(*state, *info, result.node);
+        cache_.forget_pod(pod.meta.uid);
+        schedule_result failed;
+        failed.failure = s;
+        failed.message = s.message();
+        if (!s.plugin().empty()) {
+            failed.rejector_plugins.push_back(s.plugin());
+        }
+        handle_failure(*fw, popped, failed);
+        return;
+    }
+    bindings_.spawn(binding_cycle(std::move(fw), std::move(state), popped, std::move(assumed),
+                                  std::move(result.node)));
+}
+
+void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod& popped,
+                               const schedule_result& result) {
+    const api::pod& pod = *popped.queued.info->pod;
+    queue::failure why;
+    const bool rejected = result.failure.is_rejected();
+    if (rejected) {
+        ++counters_.attempts_unschedulable;
+        why.events = fw.events_for(result.rejector_plugins, why.any_event);
+    } else {
+        ++counters_.attempts_error;
+        why.error = true;
+    }
+    MS_LOG_V(2, "unable to schedule pod {} (profile {}): {}", pod.key(), fw.profile_name(),
+             result.message);
+    queue_.requeue(popped, std::move(why));
+    events_.failed_scheduling(pod, fw.profile_name(), rejected ? "Unschedulable" : "SchedulerError",
+                              result.message);
+}
+
+task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
+                                    std::shared_ptr<framework::cycle_state> state,
+                                    queue::popped_pod popped,
+                                    std::shared_ptr<const framework::pod_info> assumed,
+                                    std::string node) {
+    const auto& info = popped.queued.info;
+    const api::pod& pod = *info->pod;
+    framework::status s = co_await fw->run_pre_bind(state, info, node);
+    if (s.is_success()) {
+        s = co_await fw->run_bind(state, assumed, node);
+    }
+    if (s.is_success()) {
+        ++counters_.attempts_scheduled;
+        MS_LOG_V(2, "bound pod {} to node {} (profile {})", pod.key(), node, fw->profile_name());
+        events_.scheduled(pod, fw->profile_name(), node);
+        fw->run_post_bind(*state, *info, node);
+        queue_.done(pod.meta.uid);
+        co_return;
+    }
+    ++counters_.binds_failed;
+    MS_LOG_WARN("binding pod {} to node {} failed: {}", pod.key(), node, s.message());
+    fw->run_unreserve(*state, *info, node);
+    cache_.forget_pod(pod.meta.uid);
+    // The node's room is back: pods waiting for room may now fit.
+    queue_.on_event({event_resource::assigned_pod, action::action_delete});
+    if (!queue_.contains(pod.meta.uid)) {
+        co_return;  // deleted or bound elsewhere meanwhile: nothing to retry
+    }
+    schedule_result failed;
+    failed.failure = s;
+    failed.message = s.message();
+    handle_failure(*fw, popped, failed);
+}
+
+}  // namespace multisched::scheduler

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// The scheduler: informer handlers feed the shared cache and the one queue; the scheduling loop
+// pops one pod at a time, dispatches it to the profile named by spec.schedulerName, runs the
+// synchronous scheduling cycle, assumes the pod and spawns its binding cycle into a task group.
+// Pods whose schedulerName no profile serves are never queued, never touched.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/api/types.hpp"
+#include "core/cache/cache.hpp"
+#include "core/framework/framework.hpp"
+#include "core/queue/scheduling_queue.hpp"
+#include "core/scheduler/event_recorder.hpp"
+#include "core/scheduler/schedule_pod.hpp"
+#include "core/util/task_group.hpp"
+
+namespace multisched::scheduler {
+
+// The profile serving a scheduler name, or null. Frameworks are shared so that a binding cycle
+// keeps its profile alive across a reload.
+using profile_lookup =
+    std::function<std::shared_ptr<framework::framework>(std::string_view scheduler_name)>;
+
+struct counters {
+    std::uint64_t attempts_scheduled = 0;
+    std::uint64_t attempts_unschedulable = 0;
+    std::uint64_t attempts_error = 0;
+    std::uint64_t binds_failed = 0;
+};
+
+class scheduler {
+  public:
+    scheduler(cache::cache& cache, queue::scheduling_queue& queue, profile_lookup profiles,
+              event_recorder& events, task_group& bindings, algorithm_state algo);
+
+    // Informer handlers. Objects are already decoded.
+    void on_pod_add(const std::shared_ptr<const api::pod>& pod);
+    void on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
+                       const std::shared_ptr<const api::pod>& new_pod);
+    void on_pod_delete(const std::shared_ptr<const api::pod>& pod);
+    void on_node_add(const std::shared_ptr<const api::node>& node);
+    void on_node_update(const std::shared_ptr<const api::node>& old_node,
+                        const std::shared_ptr<const api::node>& new_node);
+    void on_node_delete(const std::shared_ptr<const api::node>& node);
+
+    // Pops and schedules pods until cancelled.
+    task<void> run();
+    // One pop + scheduling cycle, synchronously (tests, simulation). False if the queue is empty.
+    bool schedule_next();
+
+    const counters& stats() const { return counters_; }
+
+  private:
+    void schedule_one(const queue::popped_pod& popped);
+    void handle_failure(framework::framework& fw, const queue::popped_pod& popped,
+                        const schedule_result& result);
+    task<void> binding_cycle(std::shared_ptr<framework::framework> fw,
+                             std::shared_ptr<framework::cycle_state> state,
+                             queue::popped_pod popped,
+                             std::shared_ptr<const framework::pod_info> assumed, std::string node);
+    bool responsible_for(const api::pod& pod) const;
+
+    cache::cache& cache_;
+    queue::scheduling_queue& queue_;
+    profile_lookup profiles_;
+    event_recorder& events_;
+    task_group& bindings_;
+    algorithm_state algo_;
+    counters counters_;
+};
+
+}  // namespace multisched::scheduler
