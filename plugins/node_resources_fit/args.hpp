@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// NodeResourcesFitArgs: the typed, defaulted and validated args of NodeResourcesFit, decoded
+// strictly from pluginConfig YAML (kubescheduler.config.k8s.io/v1 types_pluginargs.go; defaults
+// from v1/defaults.go SetDefaults_NodeResourcesFitArgs; checks from validation_pluginargs.go).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/util/result.hpp"
+
+namespace multisched::plugins::node_resources_fit {
+
+enum class scoring_type {
+    least_allocated,
+    most_allocated,
+    requested_to_capacity_ratio
+};
+
+struct resource_spec {
+    std::string name;
+    std::int64_t weight = 1;
+};
+
+struct shape_point {
+    std::int64_t utilization = 0;  // percent, 0..100, strictly increasing
+    std::int64_t score = 0;        // 0..10 (MaxCustomPriorityScore)
+};
+
+struct fit_args {
+    std::vector<std::string> ignored_resources;
+    std::vector<std::string> ignored_resource_groups;
+    scoring_type type = scoring_type::least_allocated;
+    // Defaults to cpu:1, memory:1; weight 0 defaults to 1; valid weights are (0, 100].
+    std::vector<resource_spec> resources;
+    std::vector<shape_point> shape;  // RequestedToCapacityRatio only
+};
+
+inline constexpr std::int64_t kMaxCustomPriorityScore = 10;
+
+// Decodes `args` (Null = all defaults). Errors name the field, e.g.
+// "NodeResourcesFit args: scoringStrategy.resources[0].weight: Invalid value: 0: ...".
+result<fit_args> parse_args(const YAML::Node& args);
+
+}  // namespace multisched::plugins::node_resources_fit

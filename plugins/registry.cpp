@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "plugins/registry.hpp"
+
+#include "core/util/check.hpp"
+#include "plugins/default_binder/default_binder.hpp"
+#include "plugins/names.hpp"
+#include "plugins/node_name/node_name.hpp"
+#include "plugins/node_resources_fit/node_resources_fit.hpp"
+#include "plugins/node_unschedulable/node_unschedulable.hpp"
+#include "plugins/priority_sort/priority_sort.hpp"
+
+namespace multisched::plugins {
+namespace {
+
+void add(framework::registry& r, std::string_view name, framework::plugin_factory f) {
+    auto ok = r.add(std::string(name), std::move(f));
+    MS_CHECK(ok.has_value(), "duplicate in-tree plugin name");
+}
+
+}  // namespace
+
+framework::registry make_in_tree_registry() {
+    framework::registry r;
+    add(r, names::kPrioritySort, priority_sort::make);
+    add(r, names::kNodeUnschedulable, node_unschedulable::make);
+    add(r, names::kNodeName, node_name::make);
+    add(r, names::kNodeResourcesFit, node_resources_fit::make);
+    add(r, names::kDefaultBinder, default_binder::make);
+    return r;
+}
+
+}  // namespace multisched::plugins
