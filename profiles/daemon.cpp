@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "profiles/daemon.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "core/api/decode.hpp"
+#include "core/cache/cache.hpp"
+#include "core/client/api_client.hpp"
+#include "core/informer/reflector.hpp"
+#include "core/queue/scheduling_queue.hpp"
+#include "core/scheduler/scheduler.hpp"
+#include "core/util/log.hpp"
+#include "core/util/task_group.hpp"
+#include "plugins/registry.hpp"
+#include "profiles/profile_set.hpp"
+
+namespace multisched::profiles {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string hostname() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) {
+        return "unknown";
+    }
+    return buf;
+}
+
+result<client::rest_config> rest_config_for(const config::scheduler_config& cfg,
+                                            const daemon_options& opts) {
+    const auto& path = cfg.client_connection.kubeconfig;
+    auto rc = path.empty() ? client::in_cluster_config() : client::load_kubeconfig(path);
+    if (!rc) {
+        return rc;
+    }
+    if (!opts.master.empty()) {
+        std::string m = opts.master;
+        const auto scheme_end = m.find("://");
+        if (scheme_end != std::string::npos) {
+            rc->scheme = m.substr(0, scheme_end);
+            m = m.substr(scheme_end + 3);
+        }
+        const auto colon = m.rfind(':');
+        rc->host = colon == std::string::npos ? m : m.substr(0, colon);
+        rc->port = colon == std::string::npos ? (rc->scheme == "http" ? "80" : "443")
+                                              : m.substr(colon + 1);
+    }
+    rc->user_agent = "multisched/v0.1.0 scheduler";
+    return rc;
+}
+
+// Start-up check: the apiserver answers /version with our credentials. Retries briefly so a
+// control plane that is still starting does not fail us at once.
+task<result<void>> wait_for_apiserver(client::api_client& client, std::string server,
+                                      std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    backoff b(backoff::params{500ms, 4s, 120s, 2.0, 0.2});
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    for (;;) {
+        // Built as a named local: GCC 12 destroys aggregate temporaries inside a co_await
+        // expression twice (coroutine temporaries bug), so never pass `send({...})`.
+        client::http_request req;
+        req.target = "/version";
+        req.timeout = 5s;
+        auto res = co_await client.send(std::move(req));
+        if (res && (res->status == 401 || res->status == 403)) {
+            co_return error{{},
+                            "kube-apiserver " + server + " refused our credentials: HTTP " +
+                                std::to_string(res->status) + " " + res->body.substr(0, 200)};
+        }
+        if (res && res->status == 200) {
+            co_return result<void>{};
+        }
+        const std::string why = res ? "HTTP " + std::to_string(res->status) : res.error().message;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            co_return error{{}, "cannot reach kube-apiserver " + server + ": " + why};
+        }
+        MS_LOG_WARN("kube-apiserver {} not reachable yet: {}", server, why);
+        t.expires_after(b.next());
+        if (auto [ec] = co_await t.async_wait(use_task); ec) {
+            co_return error{ec, "cancelled"};
+        }
+    }
+}
+
+template <class T, class Decode>
+informer::decode_fn make_decoder(Decode decode, bool key_by_uid) {
+    return [decode, key_by_uid](json::value item) -> result<informer::object> {
+        auto obj = decode(item);
+        if (!obj) {
+            return obj.error();
+        }
+        auto shared = std::make_shared<const T>(std::move(*obj));
+        std::string key = key_by_uid ? shared->meta.uid : shared->meta.name;
+        std::string rv = shared->meta.resource_version;
+        return informer::object{std::move(key), std::move(rv), std::move(shared)};
+    };
+}
+
+template <class T>
+std::shared_ptr<const T> as(const informer::object& o) {
+    return std::static_pointer_cast<const T>(o.value);
+}
+
+// Everything that lives as long as the process runs, in construction order.
+struct process {
+    asio::io_context& ioc;
+    const config::scheduler_config& cfg;
+    const daemon_options& opts;
+    std::unique_ptr<client::api_client> client;
+    profile_set profiles;
+    cache::cache cache;
+    queue::scheduling_queue queue;
+    task_group loops;
+    task_group bindings;
+    task_group writes;
+    scheduler::event_recorder events;
+    scheduler::scheduler sched;
+    informer::reflector pods;
+    informer::reflector nodes;
+    int exit_code = 0;
+
+    process(asio::io_context& io, const config::scheduler_config& c, const daemon_options& o,
+            std::unique_ptr<client::api_client> cl, profile_set ps)
+        : ioc(io),
+          cfg(c),
+          opts(o),
+          client(std::move(cl)),
+          profiles(std::move(ps)),
+          queue(io.get_executor(), queue_less(), queue_opts()),
+          loops(io.get_executor(), "loops"),
+          bindings(io.get_executor(), "bindings"),
+          writes(io.get_executor(), "writes"),
+          events(*client, writes, hostname()),
+          sched(
+              cache, queue, [this](std::string_view name) { return profiles.find(name); }, events,
+              bindings, algorithm()),
+          pods(*client,
+               reflector_for("/api/v1/pods", "status.phase!=Succeeded,status.phase!=Failed"),
+               make_decoder<api::pod>(&api::decode_pod, true), pod_handlers()),
+          nodes(*client, reflector_for("/api/v1/nodes", ""),
+                make_decoder<api::node>(&api::decode_node, false), node_handlers()) {}
+
+    // Pods: every non-terminal pod in all namespaces (terminal ones hold no resources).
+    static informer::reflector_options reflector_for(std::string path, std::string selector) {
+        informer::reflector_options o;
+        o.resource_path = std::move(path);
+        o.field_selector = std::move(selector);
+        return o;
+    }
+
+    queue::less_fn queue_less() {
+        const framework::queue_sort_plugin* qs = profiles.queue_sort();
+        return [qs](const framework::queued_pod_info& a, const framework::queued_pod_info& b) {
+            return qs->less(a, b);
+        };
+    }
+    queue::queue_options queue_opts() const {
+        queue::queue_options q;
+        q.initial_backoff = std::chrono::seconds(cfg.pod_initial_backoff_seconds);
+        q.max_backoff = std::chrono::seconds(cfg.pod_max_backoff_seconds);
+        q.unschedulable_timeout = opts.unschedulable_timeout;
+        return q;
+    }
+    scheduler::algorithm_state algorithm() const {
+        scheduler::algorithm_state a;
+        a.global_percentage_of_nodes_to_score = cfg.percentage_of_nodes_to_score.value_or(0);
+        return a;
+    }
+    informer::handlers pod_handlers() {
+        return {[this](const informer::object& o) { sched.on_pod_add(as<api::pod>(o)); },
+                [this](const informer::object& a, const informer::object& b) {
+                    sched.on_pod_update(as<api::pod>(a), as<api::pod>(b));
+                },
+                [this](const informer::object& o) { sched.on_pod_delete(as<api::pod>(o)); },
+                [] { MS_LOG_INFO("pod informer synced"); }};
+    }
+    informer::handlers node_handlers() {
+        return {[this](const informer::object& o) { sched.on_node_add(as<api::node>(o)); },
+                [this](const informer::object& a, const informer::object& b) {
+                    sched.on_node_update(as<api::node>(a), as<api::node>(b));
+                },
+                [this](const informer::object& o) { sched.on_node_delete(as<api::node>(o)); },
+                [] { MS_LOG_INFO("node informer synced"); }};
+    }
+
+    // Waits for both informers' first LIST, then schedules until cancelled.
+    task<void> schedule_when_synced() {
+        asio::steady_timer t(co_await asio::this_coro::executor);
+        while (!pods.synced() || !nodes.synced()) {
+            t.expires_after(50ms);
+            if (auto [ec] = co_await t.async_wait(use_task); ec) {
+                co_return;
+            }
+        }
+        MS_LOG_INFO("caches synced; scheduling pods for profiles {}",
+                    fmt::join(profiles.names(), ", "));
+        co_await sched.run();
+    }
+
+    // SIGTERM/SIGINT: stop scheduling and watching, let bindings finish (bounded), then writes.
+    task<void> shutdown(int signal) {
+        MS_LOG_INFO("received signal {}: stopping", signal);
+        loops.cancel();
+        co_await loops.wait();
+        co_await drain(bindings, opts.shutdown_grace);
+        co_await drain(writes, 5s);
+        MS_LOG_INFO("stopped");
+        ioc.stop();  // idle keep-alive connections and timers end with the context
+    }
+    task<void> drain(task_group& group, std::chrono::seconds grace) {
+        asio::steady_timer t(co_await asio::this_coro::executor);
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        while (group.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+            t.expires_after(50ms);
+            co_await t.async_wait(use_task);
+        }
+        group.cancel();
+        co_await group.wait();
+    }
+};
+
+// Checks the apiserver, then starts the informers, the flush loop and the scheduling loop.
+task<void> start(process& p, std::string server) {
+    auto ok = co_await wait_for_apiserver(*p.client, server, p.opts.connect_timeout);
+    if (!ok) {
+        MS_LOG_ERROR("{}", ok.error().message);
+        p.exit_code = 1;
+        p.ioc.stop();
+        co_return;
+    }
+    p.loops.spawn(p.pods.run());
+    p.loops.spawn(p.nodes.run());
+    p.loops.spawn(p.queue.run_flush_loop());
+    p.loops.spawn(p.schedule_when_synced());
+}
+
+}  // namespace
+
+int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) {
+    asio::io_context ioc{1};
+    auto rc = rest_config_for(cfg, opts);
+    if (!rc) {
+        MS_LOG_ERROR("{}", rc.error().message);
+        return 1;
+    }
+    // Named in start-up errors: where the server address came from.
+    const std::string origin =
+        !opts.master.empty() ? std::string("--master")
+        : cfg.client_connection.kubeconfig.empty()
+            ? std::string("in-cluster config")
+            : "clientConnection.kubeconfig " + cfg.client_connection.kubeconfig;
+    const std::string server =
+        rc->scheme + "://" + rc->host + ":" + rc->port + " (from " + origin + ")";
+    auto client = client::make_api_client(ioc.get_executor(), *rc);
+    const auto registry = plugins::make_in_tree_registry();
+    auto built = profile_set::build(cfg, registry, *client);
+    if (!built) {
+        MS_LOG_ERROR("{}{}", cfg.source_name.empty() ? "" : cfg.source_name + ": ",
+                     built.error().message);
+        return 1;
+    }
+    process p(ioc, cfg, opts, std::move(client), std::move(*built));
+
+    // The root tasks: start-up, then shutdown on a signal. Their exceptions are logged by the
+    // group; the loops they start live in p.loops.
+    task_group root(ioc.get_executor(), "root");
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (!ec) {
+            root.spawn(p.shutdown(sig));
+        }
+    });
+    root.spawn(start(p, server));
+    ioc.run();
+    return p.exit_code;
+}
+
+}  // namespace multisched::profiles

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// The running scheduler process: one io_context, one apiserver client, one shared cache and queue,
+// the profiles built from the configuration, informers for pods and nodes, and the scheduling
+// loop. Returns the process exit code: 0 after SIGTERM/SIGINT, non-zero on a start-up failure
+// (reported as one line naming the file or field at fault).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/config/config.hpp"
+
+namespace multisched::profiles {
+
+struct daemon_options {
+    // --master: overrides the kubeconfig's server (https://host:port).
+    std::string master;
+    // How long start-up keeps trying to reach kube-apiserver before giving up.
+    std::chrono::seconds connect_timeout{15};
+    // How long SIGTERM waits for in-flight bindings before cancelling them.
+    std::chrono::seconds shutdown_grace{10};
+    // --pod-max-in-unschedulable-pods-duration.
+    std::chrono::milliseconds unschedulable_timeout{std::chrono::minutes(5)};
+};
+
+int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts);
+
+}  // namespace multisched::profiles

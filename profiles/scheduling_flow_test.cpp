@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+// The whole scheduling path in-process: a two-profile configuration, the in-tree plugins, the
+// shared cache and queue, and a fake apiserver that records bindings, events and status patches.
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "core/json/json.hpp"
+#include "core/scheduler/scheduler.hpp"
+#include "plugins/registry.hpp"
+#include "profiles/profile_set.hpp"
+#include "test/util/builders.hpp"
+#include "test/util/fake_api_client.hpp"
+
+namespace multisched::profiles {
+namespace {
+
+using testing::make_node;
+using testing::make_pod;
+
+constexpr std::string_view kTwoProfiles = R"(
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+leaderElection: {leaderElect: false}
+profiles:
+- schedulerName: default-scheduler
+- schedulerName: my-scheduler
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+        resources: [{name: cpu, weight: 1}, {name: memory, weight: 1}]
+)";
+
+struct harness {
+    asio::io_context ioc;
+    testing::fake_api_client api;
+    config::scheduler_config cfg;
+    std::optional<profile_set> profiles;
+    cache::cache cache;
+    std::optional<queue::scheduling_queue> queue;
+    task_group bindings{ioc.get_executor(), "bindings"};
+    task_group writes{ioc.get_executor(), "writes"};
+    std::optional<scheduler::event_recorder> events;
+    std::optional<scheduler::scheduler> sched;
+
+    harness() {
+        auto decoded = config::decode_config(kTwoProfiles, "test.yaml");
+        REQUIRE(decoded.has_value());
+        REQUIRE(config::validate_config(*decoded).has_value());
+        cfg = *decoded;
+        auto built = profile_set::build(cfg, plugins::make_in_tree_registry(), api);
+        REQUIRE(built.has_value());
+        profiles.emplace(std::move(*built));
+        const auto* qs = profiles->queue_sort();
+        queue.emplace(
+            ioc.get_executor(), [qs](const auto& a, const auto& b) { return qs->less(a, b); },
+            queue::queue_options{});
+        events.emplace(api, writes, "test-host");
+        scheduler::algorithm_state algo;
+        algo.rng.seed(1);
+        sched.emplace(
+            cache, *queue, [this](std::string_view n) { return profiles->find(n); }, *events,
+            bindings, algo);
+    }
+
+    // Runs ready handlers until none is left (bindings and writes complete via the fake).
+    void drain() {
+        for (;;) {
+            ioc.restart();
+            if (ioc.poll() == 0) {
+                return;
+            }
+        }
+    }
+    // Schedules every active pod and lets bindings and writes finish.
+    void run() {
+        drain();
+        while (sched->schedule_next()) {
+            drain();
+        }
+    }
+
+    void node(std::string name, std::string cpu, std::string mem = "8Gi",
+              bool unschedulable = false) {
+        sched->on_node_add(make_node()
+                               .name(std::move(name))
+                               .alloc({{"cpu", cpu}, {"memory", mem}, {"pods", "110"}})
+                               .unschedulable(unschedulable)
+                               .ptr());
+    }
+    void pod(std::string name, std::string scheduler_name, std::string cpu,
+             std::string node_name = "") {
+        sched->on_pod_add(make_pod()
+                              .name(name)
+                              .ns("default")
+                              .uid("uid-" + name)
+                              .scheduler(std::move(scheduler_name))
+                              .node(std::move(node_name))
+                              .req({{"cpu", cpu}, {"memory", "100Mi"}})
+                              .ptr());
+    }
+    // The node each binding POST sent the pod to, by pod name.
+    std::map<std::string, std::string> bound() const {
+        std::map<std::string, std::string> out;
+        for (const auto& r : api.matching("/binding")) {
+            auto doc = json::document::parse(r.body);
+            REQUIRE(doc.has_value());
+            out[std::string(doc->root()["metadata"]["name"].as_string())] =
+                std::string(doc->root()["target"]["name"].as_string());
+        }
+        return out;
+    }
+    std::vector<std::string> event_notes(std::string_view reason) const {
+        std::vector<std::string> out;
+        for (const auto& r : api.matching("/events")) {
+            auto doc = json::document::parse(r.body);
+            REQUIRE(doc.has_value());
+            if (doc->root()["reason"].as_string() == reason) {
+                out.emplace_back(doc->root()["note"].as_string());
+            }
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("scheduling_flow.docs_scenario_two_profiles_one_process") {
+    harness h;
+    h.node("n1", "4");
+    h.pod("no-name", "", "100m");
+    h.pod("default", "default-scheduler", "100m");
+    h.pod("mine", "my-scheduler", "100m");
+    h.pod("other", "other-scheduler", "100m");
+    h.run();
+    const auto bound = h.bound();
+    CHECK(bound.size() == 3);
+    CHECK(bound.count("no-name") == 1);
+    CHECK(bound.count("default") == 1);
+    CHECK(bound.count("mine") == 1);
+    CHECK(bound.count("other") == 0);
+    CHECK(h.api.matching("/pods/other").empty());  // never touched
+    const auto notes = h.event_notes("Scheduled");
+    CHECK(std::count(notes.begin(), notes.end(), "Successfully assigned default/mine to n1") == 1);
+}
+
+TEST_CASE("scheduling_flow.too_big_pod_gets_failed_scheduling") {
+    harness h;
+    h.node("n1", "2");
+    h.node("n2", "2");
+    h.pod("huge", "", "3");
+    h.run();
+    CHECK(h.bound().empty());
+    const auto notes = h.event_notes("FailedScheduling");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == "0/2 nodes are available: 2 Insufficient cpu.");
+    const auto patches = h.api.matching("/pods/huge/status");
+    REQUIRE(patches.size() == 1);
+    CHECK(patches[0].body.find(R"("reason":"Unschedulable")") != std::string::npos);
+    CHECK(h.queue->sizes().unschedulable == 1);
+
+    // A bigger node arrives: the pod is moved and bound.
+    h.node("n3", "8");
+    h.queue->flush_backoff_completed(queue::clock::now() + std::chrono::seconds(20));
+    h.run();
+    CHECK(h.bound().at("huge") == "n3");
+}
+
+TEST_CASE("scheduling_flow.pods_bound_by_others_are_not_overcommitted") {
+    harness h;
+    h.node("full", "4");
+    h.node("spare", "4");
+    h.pod("theirs", "somebody-else", "3", "full");  // bound by another scheduler
+    for (int i = 0; i < 3; ++i) {
+        h.pod("p" + std::to_string(i), "my-scheduler", "1");  // MostAllocated prefers "full"
+    }
+    h.run();
+    const auto bound = h.bound();
+    REQUIRE(bound.size() == 3);
+    int on_full = 0;
+    for (const auto& [pod, node] : bound) {
+        on_full += node == "full" ? 1 : 0;
+    }
+    CHECK(on_full == 1);  // only 1 cpu was left there
+}
+
+TEST_CASE("scheduling_flow.unschedulable_node_gets_nothing") {
+    harness h;
+    h.node("cordoned", "64", "64Gi", true);
+    h.node("open", "4");
+    for (int i = 0; i < 4; ++i) {
+        h.pod("p" + std::to_string(i), "", "500m");
+    }
+    h.run();
+    for (const auto& [pod, node] : h.bound()) {
+        CHECK(node == "open");
+    }
+    CHECK(h.bound().size() == 4);
+}
+
+TEST_CASE("scheduling_flow.profiles_score_differently") {
+    harness h;
+    h.node("busy", "4");
+    h.node("idle", "4");
+    h.pod("existing", "x", "2", "busy");
+    h.pod("spread", "default-scheduler", "500m");  // LeastAllocated: idle
+    h.pod("pack", "my-scheduler", "500m");         // MostAllocated: busy
+    h.run();
+    const auto bound = h.bound();
+    CHECK(bound.at("spread") == "idle");
+    CHECK(bound.at("pack") == "busy");
+}
+
+TEST_CASE("scheduling_flow.failed_bind_is_forgotten_and_retried") {
+    harness h;
+    h.api.rules.push_back({boost::beast::http::verb::post,
+                           "/api/v1/namespaces/default/pods/p/binding", 500,
+                           R"({"kind":"Status","message":"etcd timeout"})"});
+    h.node("n1", "1");
+    h.pod("p", "", "1");
+    h.run();
+    CHECK(h.cache.assumed_count() == 0);  // forgotten
+    CHECK(h.cache.find_node("n1")->requested().milli_cpu == 0);
+    CHECK(h.queue->contains("uid-p"));
+    CHECK(h.queue->sizes().backoff == 1);
+    h.api.rules.clear();
+    h.queue->flush_backoff_completed(queue::clock::now() + std::chrono::seconds(20));
+    h.run();
+    CHECK(h.api.matching("/pods/p/binding").size() == 2);
+}
+
+TEST_CASE("scheduling_flow.deleted_while_queued_is_never_bound") {
+    harness h;
+    h.pod("gone", "", "1");
+    h.sched->on_pod_delete(make_pod().name("gone").ns("default").uid("uid-gone").ptr());
+    h.node("n1", "4");
+    h.run();
+    CHECK(h.bound().empty());
+    CHECK_FALSE(h.queue->contains("uid-gone"));
+}
+
+}  // namespace multisched::profiles
