@@ -264,6 +264,13 @@ void decoder::decode_root(const YAML::Node& root) {
         } else if (key == "podMaxBackoffSeconds") {
             set(int_value(v, path, INT64_MIN, INT64_MAX, "int64"), cfg_.pod_max_backoff_seconds);
         } else if (key == "profiles") {
+            // An absent key gets upstream's one default profile; an explicitly empty list is
+            // almost always a broken edit, so multisched refuses it instead of guessing.
+            if (v.IsSequence() && v.size() == 0) {
+                fail(v, path,
+                     "Required value: at least one profile is required (remove the key for the "
+                     "default profile)");
+            }
             items(v, path, "list", [&](std::size_t, const YAML::Node& item, const std::string& p) {
                 cfg_.profiles.emplace_back();
                 decode_profile(item, p, cfg_.profiles.back());

@@ -337,5 +337,20 @@ TEST_CASE("config.load_config_file") {
     }
 }
 
+TEST_CASE("config.empty_profiles_list_is_an_error") {
+    const auto empty = decode_config(
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+        "profiles: []\n",
+        "c.yaml");
+    REQUIRE_FALSE(empty.has_value());
+    CHECK(empty.error().message.find("c.yaml:3:11: profiles: Required value") != std::string::npos);
+
+    const auto absent = decode_config(
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n", "c.yaml");
+    REQUIRE(absent.has_value());
+    REQUIRE(absent->profiles.size() == 1);
+    CHECK(absent->profiles[0].scheduler_name == "default-scheduler");
+}
+
 }  // namespace
 }  // namespace multisched::config

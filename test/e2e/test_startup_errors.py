@@ -49,23 +49,56 @@ class StartupErrorsTest(unittest.TestCase):
         rc, out, err = run_scheduler(["--config", missing, "--secure-port=0"])
         self.assert_short_error(rc, out, err, missing)
 
-    def test_f2_duplicate_profile_names(self):
+    def write_kubeconfig(self, server="https://127.0.0.1:1"):
         kubeconfig = os.path.join(self.dir, "unreachable.kubeconfig")
         with open(kubeconfig, "w") as f:
             f.write("apiVersion: v1\nkind: Config\nclusters:\n- name: x\n  cluster:\n"
-                    "    server: https://127.0.0.1:1\ncontexts:\n- name: x\n  context:\n"
-                    "    cluster: x\n    user: x\ncurrent-context: x\nusers:\n- name: x\n  user: {}\n")
-        cfg = os.path.join(self.dir, "dup.yaml")
+                    "    server: %s\ncontexts:\n- name: x\n  context:\n"
+                    "    cluster: x\n    user: x\ncurrent-context: x\nusers:\n- name: x\n"
+                    "  user: {}\n" % server)
+        return kubeconfig
+
+    def write_config(self, kubeconfig, profiles):
+        cfg = os.path.join(self.dir, "config.yaml")
         with open(cfg, "w") as f:
             f.write("apiVersion: kubescheduler.config.k8s.io/v1\n"
                     "kind: KubeSchedulerConfiguration\n"
                     "clientConnection:\n  kubeconfig: %s\n"
                     "leaderElection:\n  leaderElect: false\n"
-                    "profiles:\n"
-                    "- schedulerName: my-scheduler\n"
-                    "- schedulerName: my-scheduler\n" % kubeconfig)
+                    "profiles:%s\n" % (kubeconfig, profiles))
+        return cfg
+
+    def test_f2_duplicate_profile_names(self):
+        cfg = self.write_config(self.write_kubeconfig(),
+                                "\n- schedulerName: my-scheduler\n- schedulerName: my-scheduler")
         rc, out, err = run_scheduler(["--config", cfg, "--secure-port=0"])
         self.assert_short_error(rc, out, err, "schedulerName")
+
+    def test_f3_empty_profile_list(self):
+        cfg = self.write_config(self.write_kubeconfig(), " []")
+        rc, out, err = run_scheduler(["--config", cfg, "--secure-port=0"])
+        self.assert_short_error(rc, out, err, "profiles")
+        self.assertIn(cfg, err + out)
+
+    def test_f4_missing_kubeconfig(self):
+        missing = os.path.join(self.dir, "missing.kubeconfig")
+        cfg = self.write_config(missing, "\n- schedulerName: a\n- schedulerName: b")
+        rc, out, err = run_scheduler(["--config", cfg, "--secure-port=0"])
+        self.assert_short_error(rc, out, err, missing)
+
+    def test_f5_unreachable_apiserver(self):
+        # Nothing listens on port 1: start-up retries for 15 s, then names where the address
+        # came from (clientConnection.kubeconfig) and exits non-zero.
+        kubeconfig = self.write_kubeconfig("https://127.0.0.1:1")
+        cfg = self.write_config(kubeconfig, "\n- schedulerName: a\n- schedulerName: b")
+        r = subprocess.run([harness.scheduler_bin(), "--config", cfg, "--secure-port=0"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=45)
+        out, err = r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+        self.assertNotEqual(r.returncode, 0, err + out)
+        last = [l for l in (err + out).splitlines() if l.strip()][-1]
+        self.assertIn("cannot reach kube-apiserver https://127.0.0.1:1", last)
+        self.assertIn(kubeconfig, last)
 
 
 if __name__ == "__main__":
