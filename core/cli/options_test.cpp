@@ -95,7 +95,9 @@ TEST_CASE("cli.parse_syntax") {
         {"help", {"-h"}, [](const options& o) { CHECK(o.should_exit()); }},
         {"version", {"--version"}, [](const options& o) { CHECK(o.version); }},
         {"version_raw", {"--version=raw"}, [](const options& o) { CHECK(o.version_raw); }},
-        {"double_dash_empty", {"--", ""}, [](const options&) {}},
+        {"double_dash_empty",
+         {"--", ""},
+         [](const options& o) { CHECK(o.changed.empty()); }},
         {"logging_json",
          {"--logging-format=json"},
          [](const options& o) { CHECK(o.logging_format == "json"); }},
@@ -106,9 +108,8 @@ TEST_CASE("cli.parse_syntax") {
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
             auto o = parse(c.args);
-            if (!o) {
-                FAIL(o.error().message);
-            }
+            INFO((o ? std::string() : o.error().message));
+            REQUIRE(o.has_value());
             c.check(*o);
         }
     }
