@@ -230,6 +230,28 @@ TEST_CASE("scheduling_flow.failed_bind_is_forgotten_and_retried") {
     CHECK(h.api.matching("/pods/p/binding").size() == 2);
 }
 
+TEST_CASE("scheduling_flow.status_only_updates_do_not_retry_an_unschedulable_pod") {
+    harness h;
+    h.node("n1", "1");
+    h.pod("big", "", "2");
+    h.run();
+    REQUIRE(h.queue->sizes().unschedulable == 1);
+    // Our own PodScheduled patch comes back through the watch: status changed, spec did not.
+    auto old_pod = make_pod().name("big").ns("default").uid("uid-big").req(
+        {{"cpu", "2"}, {"memory", "100Mi"}});
+    auto with_condition = old_pod.obj();
+    with_condition.meta.resource_version = "2";
+    with_condition.conditions.push_back({"PodScheduled", "False", "Unschedulable", "0/1 nodes"});
+    h.sched->on_pod_update(old_pod.ptr(), std::make_shared<const api::pod>(with_condition));
+    CHECK(h.queue->sizes().unschedulable == 1);
+    // A label change may matter (affinity, spread): the pod is retried.
+    auto relabelled = with_condition;
+    relabelled.meta.labels.set("team", "ml");
+    h.sched->on_pod_update(std::make_shared<const api::pod>(with_condition),
+                           std::make_shared<const api::pod>(relabelled));
+    CHECK(h.queue->sizes().unschedulable == 0);
+}
+
 TEST_CASE("scheduling_flow.deleted_while_queued_is_never_bound") {
     harness h;
     h.pod("gone", "", "1");

@@ -156,4 +156,15 @@ resource_list pod_non_zero_requests(const pod& p) {
     return aggregate_requests(p, true);
 }
 
+bool is_pod_updated(const pod& old_pod, const pod& new_pod) {
+    const auto strip = [](pod p) {
+        p.meta.resource_version.clear();
+        p.phase.clear();
+        p.nominated_node_name.clear();
+        p.conditions.clear();
+        return p;
+    };
+    return !(strip(old_pod) == strip(new_pod));
+}
+
 }  // namespace multisched::api

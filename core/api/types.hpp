@@ -57,12 +57,14 @@ struct object_meta {
     std::string creation_timestamp;  // RFC 3339, as sent
     label_map labels;
     bool deleting = false;  // metadata.deletionTimestamp is set
+    bool operator==(const object_meta&) const = default;
 };
 
 struct taint {
     std::string key;
     std::string value;
     std::string effect;  // NoSchedule, PreferNoSchedule, NoExecute
+    bool operator==(const taint&) const = default;
 };
 
 struct toleration {
@@ -71,6 +73,7 @@ struct toleration {
     std::string value;
     std::string effect;  // "" matches every effect
     std::optional<std::int64_t> toleration_seconds;
+    bool operator==(const toleration&) const = default;
 };
 
 struct container_port {
@@ -78,6 +81,7 @@ struct container_port {
     std::int32_t host_port = 0;
     std::string protocol;  // TCP (default), UDP, SCTP
     std::string host_ip;
+    bool operator==(const struct container_port&) const = default;
 };
 
 struct container {
@@ -90,6 +94,7 @@ struct container {
     // Init containers only: restartPolicy Always makes it a sidecar (counted like a container).
     bool restart_always = false;
     std::vector<container_port> ports;
+    bool operator==(const container&) const = default;
 };
 
 struct pod_condition {
@@ -97,6 +102,7 @@ struct pod_condition {
     std::string status;
     std::string reason;
     std::string message;
+    bool operator==(const pod_condition&) const = default;
 };
 
 struct pod {
@@ -118,11 +124,13 @@ struct pod {
     std::vector<pod_condition> conditions;
 
     std::string key() const { return meta.ns + "/" + meta.name; }
+    bool operator==(const pod&) const = default;
 };
 
 struct container_image {
     std::vector<std::string> names;
     std::int64_t size_bytes = 0;
+    bool operator==(const container_image&) const = default;
 };
 
 struct node {
@@ -131,7 +139,12 @@ struct node {
     std::vector<taint> taints;
     resource_list allocatable;
     std::vector<container_image> images;
+    bool operator==(const node&) const = default;
 };
+
+// Whether anything but metadata.resourceVersion and the status changed (upstream isPodUpdated):
+// status-only updates, such as our own PodScheduled patch, must not retry an unschedulable pod.
+bool is_pod_updated(const pod& old_pod, const pod& new_pod);
 
 // kube-scheduler's defaults for containers that request no cpu / memory, used for scoring only.
 inline constexpr std::int64_t kDefaultMilliCPURequest = 100;

@@ -82,7 +82,7 @@ void scheduling_queue::add(std::shared_ptr<const framework::pod_info> pod, clock
     to_active(e);
 }
 
-void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod,
+void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod, bool spec_changed,
                               clock::time_point now) {
     auto it = pods_.find(pod->pod->meta.uid);
     if (it == pods_.end()) {
@@ -102,10 +102,10 @@ void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod,
             e.queued.info = std::move(pod);
             break;
         case where::unschedulable:
-            // An update may make the pod fit (kube-scheduler moves it unless nothing relevant
-            // changed; we move it on any update of the spec we read).
             e.queued.info = std::move(pod);
-            to_backoff_or_active(e, now);
+            if (spec_changed) {
+                to_backoff_or_active(e, now);
+            }
             break;
     }
 }

@@ -64,10 +64,10 @@ class scheduling_queue {
 
     // A new pending pod (informer add). Ignored if the uid is already known.
     void add(std::shared_ptr<const framework::pod_info> pod, clock::time_point now = clock::now());
-    // A newer version of a pending pod. Queued pods are replaced in place; an unschedulable pod
-    // whose spec may now fit is moved to active/backoff; an in-flight pod keeps the newer object
-    // for its requeue.
-    void update(std::shared_ptr<const framework::pod_info> pod,
+    // A newer version of a pending pod. Queued pods are replaced in place; an unschedulable pod is
+    // moved to active/backoff only when `spec_changed` (something but its status changed, so the
+    // verdict may change); an in-flight pod keeps the newer object for its requeue.
+    void update(std::shared_ptr<const framework::pod_info> pod, bool spec_changed = true,
                 clock::time_point now = clock::now());
     // The pod was deleted or got bound: forget it everywhere (in flight: it is not requeued).
     void remove(const std::string& uid);

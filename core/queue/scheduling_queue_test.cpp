@@ -134,7 +134,7 @@ TEST_CASE("scheduling_queue.update_in_flight_requeues_the_new_object") {
     f.q.add(f.pod("p", 1), f.t0);
     auto popped = f.q.try_pop();
     REQUIRE(popped);
-    f.q.update(f.pod("p", 7), f.t0);
+    f.q.update(f.pod("p", 7), true, f.t0);
     CHECK(f.q.sizes().active == 0);  // no second copy while in flight
     f.q.requeue(*popped, failure{{}, false, true}, f.t0);
     f.q.flush_backoff_completed(f.t0 + 20s);
@@ -149,7 +149,9 @@ TEST_CASE("scheduling_queue.update_moves_an_unschedulable_pod") {
     auto popped = f.q.try_pop();
     f.q.requeue(*popped, failure{}, f.t0);
     REQUIRE(f.q.sizes().unschedulable == 1);
-    f.q.update(f.pod("p", 3), f.t0 + 5s);
+    f.q.update(f.pod("p", 0), false, f.t0 + 5s);  // status only: stays parked
+    CHECK(f.q.sizes().unschedulable == 1);
+    f.q.update(f.pod("p", 3), true, f.t0 + 5s);
     CHECK(f.q.sizes().unschedulable == 0);
 }
 

@@ -98,7 +98,9 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
     if (cache_.is_assumed(new_pod->meta.uid)) {
         return;  // being bound: the binding cycle owns it
     }
-    queue_.update(framework::make_pod_info(new_pod));
+    // A status-only update (e.g. our own PodScheduled patch) refreshes the queued object but
+    // cannot change a verdict: it does not retry an unschedulable pod.
+    queue_.update(framework::make_pod_info(new_pod), api::is_pod_updated(*old_pod, *new_pod));
 }
 
 void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {

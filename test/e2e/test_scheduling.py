@@ -77,6 +77,14 @@ class SchedulingTest(ClusterTestCase):
             self.assertEqual(c["reason"], "Unschedulable")
             self.assertIn("Insufficient cpu", c.get("message", ""))
             self.assertFalse(self.get_pod(name)["spec"].get("nodeName"))
+
+        # Nothing changes in the cluster, so nothing retries the pods: our own status patch
+        # coming back through the watch must not (one FailedScheduling each, not one per backoff).
+        time.sleep(4)
+        for name in ("huge", "huge-my"):
+            failed = self.events_for(name, "FailedScheduling")
+            count = sum(max(1, ev.get("series", {}).get("count", 1)) for ev in failed)
+            self.assertEqual(count, 1, "FailedScheduling events for %s: %r" % (name, failed))
         self.assert_scheduler_alive()
 
     # c. -------------------------------------------------------------------------------------
