@@ -114,8 +114,8 @@ struct process {
     const config::scheduler_config& cfg;
     const daemon_options& opts;
     std::unique_ptr<client::api_client> client;
+    cache::cache& cache;  // created before the profiles, whose plugins may read it
     profile_set profiles;
-    cache::cache cache;
     queue::scheduling_queue queue;
     task_group loops;
     task_group bindings;
@@ -127,11 +127,12 @@ struct process {
     int exit_code = 0;
 
     process(asio::io_context& io, const config::scheduler_config& c, const daemon_options& o,
-            std::unique_ptr<client::api_client> cl, profile_set ps)
+            std::unique_ptr<client::api_client> cl, cache::cache& shared_cache, profile_set ps)
         : ioc(io),
           cfg(c),
           opts(o),
           client(std::move(cl)),
+          cache(shared_cache),
           profiles(std::move(ps)),
           queue(io.get_executor(), queue_less(), queue_opts()),
           loops(io.get_executor(), "loops"),
@@ -260,13 +261,14 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
         rc->scheme + "://" + rc->host + ":" + rc->port + " (from " + origin + ")";
     auto client = client::make_api_client(ioc.get_executor(), *rc);
     const auto registry = plugins::make_in_tree_registry();
-    auto built = profile_set::build(cfg, registry, *client);
+    cache::cache cache;
+    auto built = profile_set::build(cfg, registry, *client, cache);
     if (!built) {
         MS_LOG_ERROR("{}{}", cfg.source_name.empty() ? "" : cfg.source_name + ": ",
                      built.error().message);
         return 1;
     }
-    process p(ioc, cfg, opts, std::move(client), std::move(*built));
+    process p(ioc, cfg, opts, std::move(client), cache, std::move(*built));
 
     // The root tasks: start-up, then shutdown on a signal. Their exceptions are logged by the
     // group; the loops they start live in p.loops.

@@ -8,13 +8,18 @@ namespace {
 
 class profile_handle final : public framework::handle {
   public:
-    profile_handle(client::api_client& client, std::string name)
-        : client_(client), name_(std::move(name)) {}
+    profile_handle(client::api_client& client, const cache::cache& cache, std::string name)
+        : client_(client), cache_(cache), name_(std::move(name)) {}
     client::api_client& client() override { return client_; }
     const std::string& profile_name() const override { return name_; }
+    std::size_t node_count() const override { return cache_.node_count(); }
+    std::size_t nodes_with_image(std::string_view image) const override {
+        return cache_.nodes_with_image(image);
+    }
 
   private:
     client::api_client& client_;
+    const cache::cache& cache_;
     std::string name_;
 };
 
@@ -71,8 +76,9 @@ struct point_tag {
 
 result<std::shared_ptr<framework::framework>> build_framework(const config::profile_config& profile,
                                                               const framework::registry& registry,
-                                                              client::api_client& client) {
-    auto handle = std::make_shared<profile_handle>(client, profile.scheduler_name);
+                                                              client::api_client& client,
+                                                              const cache::cache& cache) {
+    auto handle = std::make_shared<profile_handle>(client, cache, profile.scheduler_name);
     std::vector<std::unique_ptr<framework::plugin>> owned;
     std::map<std::string, framework::plugin*, std::less<>> by_name;
 
@@ -193,11 +199,11 @@ result<std::shared_ptr<framework::framework>> build_framework(const config::prof
 
 result<profile_set> profile_set::build(const config::scheduler_config& cfg,
                                        const framework::registry& registry,
-                                       client::api_client& client) {
+                                       client::api_client& client, const cache::cache& cache) {
     profile_set set;
     for (std::size_t i = 0; i < cfg.profiles.size(); ++i) {
         const auto& profile = cfg.profiles[i];
-        auto fw = build_framework(profile, registry, client);
+        auto fw = build_framework(profile, registry, client, cache);
         if (!fw) {
             return error{{},
                          "profiles[" + std::to_string(i) + "] (" + profile.scheduler_name +

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cache/cache.hpp"
 #include "core/client/api_client.hpp"
 #include "core/config/config.hpp"
 #include "core/framework/framework.hpp"
@@ -22,9 +23,11 @@ class profile_set {
   public:
     // Builds every profile of `cfg` (already defaulted and validated). Errors name the profile
     // and the plugin ("profiles[1] (my-scheduler): plugin \"Foo\" does not exist").
+    // `cache` is the shared node cache plugins may query through their handle; it must outlive
+    // the profiles.
     static result<profile_set> build(const config::scheduler_config& cfg,
                                      const framework::registry& registry,
-                                     client::api_client& client);
+                                     client::api_client& client, const cache::cache& cache);
 
     // The profile serving `scheduler_name`, or null.
     std::shared_ptr<framework::framework> find(std::string_view scheduler_name) const;

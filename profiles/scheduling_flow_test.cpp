@@ -36,8 +36,8 @@ struct harness {
     asio::io_context ioc;
     testing::fake_api_client api;
     config::scheduler_config cfg;
-    std::optional<profile_set> profiles;
     cache::cache cache;
+    std::optional<profile_set> profiles;
     std::optional<queue::scheduling_queue> queue;
     task_group bindings{ioc.get_executor(), "bindings"};
     task_group writes{ioc.get_executor(), "writes"};
@@ -49,7 +49,7 @@ struct harness {
         REQUIRE(decoded.has_value());
         REQUIRE(config::validate_config(*decoded).has_value());
         cfg = *decoded;
-        auto built = profile_set::build(cfg, plugins::make_in_tree_registry(), api);
+        auto built = profile_set::build(cfg, plugins::make_in_tree_registry(), api, cache);
         REQUIRE(built.has_value());
         profiles.emplace(std::move(*built));
         const auto* qs = profiles->queue_sort();
@@ -90,14 +90,14 @@ struct harness {
                                .ptr());
     }
     void pod(std::string name, std::string scheduler_name, std::string cpu,
-             std::string node_name = "") {
+             std::string node_name = "", std::string memory = "100Mi") {
         sched->on_pod_add(make_pod()
                               .name(name)
                               .ns("default")
                               .uid("uid-" + name)
                               .scheduler(std::move(scheduler_name))
                               .node(std::move(node_name))
-                              .req({{"cpu", cpu}, {"memory", "100Mi"}})
+                              .req({{"cpu", cpu}, {"memory", memory}})
                               .ptr());
     }
     // The node each binding POST sent the pod to, by pod name.
@@ -203,9 +203,11 @@ TEST_CASE("scheduling_flow.profiles_score_differently") {
     harness h;
     h.node("busy", "4");
     h.node("idle", "4");
-    h.pod("existing", "x", "2", "busy");
-    h.pod("spread", "default-scheduler", "500m");  // LeastAllocated: idle
-    h.pod("pack", "my-scheduler", "500m");         // MostAllocated: busy
+    // Requests proportional to the nodes' shape keep BalancedAllocation equal on both nodes, so
+    // NodeResourcesFit's strategy decides.
+    h.pod("existing", "x", "2", "busy", "4Gi");
+    h.pod("spread", "default-scheduler", "500m", "", "1Gi");  // LeastAllocated: idle
+    h.pod("pack", "my-scheduler", "500m", "", "1Gi");         // MostAllocated: busy
     h.run();
     const auto bound = h.bound();
     CHECK(bound.at("spread") == "idle");

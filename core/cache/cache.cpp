@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/util/log.hpp"
 
@@ -37,8 +38,32 @@ framework::node_info& cache::node_info_for(const std::string& name) {
     return *slot;
 }
 
+void cache::count_images(const api::node& node, int delta) {
+    // A node counts once per name, even if it lists a name under two images.
+    std::set<std::string_view> names;
+    for (const auto& image : node.images) {
+        names.insert(image.names.begin(), image.names.end());
+    }
+    for (const auto name : names) {
+        auto& n = image_nodes_[std::string(name)];
+        n = delta > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+        if (n == 0) {
+            image_nodes_.erase(std::string(name));
+        }
+    }
+}
+
+std::size_t cache::nodes_with_image(std::string_view image) const {
+    auto it = image_nodes_.find(std::string(image));
+    return it == image_nodes_.end() ? 0 : it->second;
+}
+
 void cache::add_node(std::shared_ptr<const api::node> node) {
     auto& info = node_info_for(node->meta.name);
+    if (info.node() != nullptr) {
+        count_images(*info.node(), -1);
+    }
+    count_images(*node, +1);
     const bool is_new = info.node() == nullptr;
     const bool zone_changed = !is_new && zone_key(*info.node()) != zone_key(*node);
     info.set_node(std::move(node));
@@ -51,6 +76,9 @@ void cache::remove_node(std::string_view name) {
     auto it = nodes_.find(std::string(name));
     if (it == nodes_.end()) {
         return;
+    }
+    if (it->second->node() != nullptr) {
+        count_images(*it->second->node(), -1);
     }
     if (it->second->pods().empty()) {
         nodes_.erase(it);

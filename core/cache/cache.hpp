@@ -47,6 +47,9 @@ class cache {
     framework::node_info* find_node(std::string_view name);
 
     std::size_t node_count() const;
+    // How many nodes list `image` (one of node.status.images[].names) — upstream's
+    // ImageStateSummary.NumNodes, kept up to date as nodes come and go.
+    std::size_t nodes_with_image(std::string_view image) const;
     std::size_t pod_count() const { return pods_.size(); }
     std::size_t assumed_count() const;
 
@@ -60,10 +63,12 @@ class cache {
     framework::node_info& node_info_for(const std::string& name);
     void remove_from_node(const pod_state& state);
     void rebuild_node_list();
+    void count_images(const api::node& node, int delta);
 
     std::unordered_map<std::string, std::unique_ptr<framework::node_info>> nodes_;
     std::unordered_map<std::string, pod_state> pods_;  // by uid
     std::vector<framework::node_info*> node_list_;
+    std::unordered_map<std::string, std::size_t> image_nodes_;  // image name -> nodes listing it
     bool node_list_dirty_ = true;
 };
 

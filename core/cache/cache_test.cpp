@@ -125,4 +125,27 @@ TEST_CASE("cache.zone_change_reorders") {
     CHECK(names(c.nodes()) == std::vector<std::string>{"a", "b", "c"});
 }
 
+TEST_CASE("cache.counts_nodes_per_image") {
+    cache c;
+    auto with_images = [](std::string name, std::vector<std::vector<std::string>> images) {
+        api::node n = make_node().name(std::move(name)).obj();
+        for (auto& names : images) {
+            n.images.push_back({std::move(names), 100});
+        }
+        return std::make_shared<const api::node>(std::move(n));
+    };
+    c.add_node(with_images("a", {{"nginx:1.19", "nginx@sha256:1"}, {"redis:7"}}));
+    c.add_node(with_images("b", {{"nginx:1.19"}, {"nginx:1.19"}}));  // listed twice: one node
+    CHECK(c.nodes_with_image("nginx:1.19") == 2);
+    CHECK(c.nodes_with_image("nginx@sha256:1") == 1);
+    CHECK(c.nodes_with_image("redis:7") == 1);
+    CHECK(c.nodes_with_image("busybox:latest") == 0);
+    c.add_node(with_images("a", {{"redis:7"}}));  // an update replaces a's images
+    CHECK(c.nodes_with_image("nginx:1.19") == 1);
+    CHECK(c.nodes_with_image("nginx@sha256:1") == 0);
+    c.remove_node("b");
+    CHECK(c.nodes_with_image("nginx:1.19") == 0);
+    CHECK(c.nodes_with_image("redis:7") == 1);
+}
+
 }  // namespace multisched::cache

@@ -2,7 +2,9 @@
 // What a plugin may use of the running scheduler. Given to plugin factories; outlives plugins.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace multisched::client {
 class api_client;
@@ -17,6 +19,10 @@ class handle {
     virtual client::api_client& client() = 0;
     // The scheduler name of the profile the plugin belongs to.
     virtual const std::string& profile_name() const = 0;
+    // Cluster-wide facts beyond the nodes a point is given (upstream's snapshot): the number of
+    // nodes, and how many of them list `image` in status.images (ImageLocality's spread).
+    virtual std::size_t node_count() const = 0;
+    virtual std::size_t nodes_with_image(std::string_view image) const = 0;
 };
 
 }  // namespace multisched::framework

@@ -10,6 +10,7 @@
 
 #include "core/json/json.hpp"
 #include "test/util/builders.hpp"
+#include "test/util/fake_handle.hpp"
 
 namespace multisched::plugins::default_binder {
 namespace {
@@ -35,16 +36,7 @@ class fake_client final : public client::api_client {
     result<client::http_response> answer_;
 };
 
-class fake_handle final : public framework::handle {
-  public:
-    explicit fake_handle(client::api_client& c) : client_(c) {}
-    client::api_client& client() override { return client_; }
-    const std::string& profile_name() const override { return name_; }
-
-  private:
-    client::api_client& client_;
-    std::string name_ = "default-scheduler";
-};
+using testing::fake_handle;
 
 framework::status run_bind(framework::bind_plugin& p,
                            std::shared_ptr<const framework::pod_info> pod, std::string node) {

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// A framework::handle for plugin tests: a client (a fake_api_client by default), a profile name,
+// and cluster facts set by the test (node count, nodes per image).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/framework/handle.hpp"
+#include "test/util/fake_api_client.hpp"
+
+namespace multisched::testing {
+
+class fake_handle final : public framework::handle {
+  public:
+    fake_handle() : client_(&own_client_) {}
+    explicit fake_handle(client::api_client& c) : client_(&c) {}
+
+    client::api_client& client() override { return *client_; }
+    const std::string& profile_name() const override { return name; }
+    std::size_t node_count() const override { return nodes; }
+    std::size_t nodes_with_image(std::string_view image) const override {
+        auto it = image_nodes.find(std::string(image));
+        return it == image_nodes.end() ? 0 : it->second;
+    }
+
+    std::string name = "default-scheduler";
+    std::size_t nodes = 0;
+    std::map<std::string, std::size_t> image_nodes;
+
+  private:
+    fake_api_client own_client_;
+    client::api_client* client_;
+};
+
+}  // namespace multisched::testing
