@@ -3,11 +3,14 @@
 
 #include "core/util/check.hpp"
 #include "plugins/default_binder/default_binder.hpp"
+#include "plugins/image_locality/image_locality.hpp"
 #include "plugins/names.hpp"
 #include "plugins/node_name/node_name.hpp"
+#include "plugins/node_resources_balanced_allocation/node_resources_balanced_allocation.hpp"
 #include "plugins/node_resources_fit/node_resources_fit.hpp"
 #include "plugins/node_unschedulable/node_unschedulable.hpp"
 #include "plugins/priority_sort/priority_sort.hpp"
+#include "plugins/taint_toleration/taint_toleration.hpp"
 
 namespace multisched::plugins {
 namespace {
@@ -24,7 +27,10 @@ framework::registry make_in_tree_registry() {
     add(r, names::kPrioritySort, priority_sort::make);
     add(r, names::kNodeUnschedulable, node_unschedulable::make);
     add(r, names::kNodeName, node_name::make);
+    add(r, names::kTaintToleration, taint_toleration::make);
     add(r, names::kNodeResourcesFit, node_resources_fit::make);
+    add(r, names::kNodeResourcesBalancedAllocation, node_resources_balanced_allocation::make);
+    add(r, names::kImageLocality, image_locality::make);
     add(r, names::kDefaultBinder, default_binder::make);
     return r;
 }

@@ -178,10 +178,13 @@ def unique(prefix):
     return "%s-%s" % (prefix, secrets.token_hex(3))
 
 
-def pod(name, scheduler=None, cpu="100m", memory="64Mi", node_name=None, labels=None):
+def pod(name, scheduler=None, cpu="100m", memory="64Mi", node_name=None, labels=None,
+        tolerations=None):
     spec = {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.2",
                             "resources": {"requests": {"cpu": cpu, "memory": memory}}}],
             "terminationGracePeriodSeconds": 0}
+    if tolerations:
+        spec["tolerations"] = tolerations
     if scheduler is not None:
         spec["schedulerName"] = scheduler
     if node_name is not None:
@@ -246,11 +249,15 @@ class ClusterTestCase(unittest.TestCase):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def create_node(self, name, cpu="4", memory="8Gi", pods="110", unschedulable=False, labels=None):
+    def create_node(self, name, cpu="4", memory="8Gi", pods="110", unschedulable=False, labels=None,
+                    taints=None):
         labels = dict(labels or {})
         labels.setdefault("kubernetes.io/hostname", name)
+        spec = {"unschedulable": True} if unschedulable else {}
+        if taints:
+            spec["taints"] = taints
         body = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels},
-                "spec": {"unschedulable": True} if unschedulable else {}}
+                "spec": spec}
         self.api.post("/api/v1/nodes", body)
         self.nodes.append(name)
         res = {"cpu": cpu, "memory": memory, "pods": pods}

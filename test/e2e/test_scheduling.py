@@ -116,6 +116,38 @@ class SchedulingTest(ClusterTestCase):
         self.assert_no_overcommit([full, free])
         self.assert_scheduler_alive()
 
+    # g. -------------------------------------------------------------------------------------
+    def test_g_taints_and_tolerations(self):
+        """NoSchedule taints filter, tolerations pass them; PreferNoSchedule steers the score."""
+        tainted = self.create_node(unique("g-gpu"), cpu="8",
+                                   taints=[{"key": "dedicated", "value": "gpu",
+                                            "effect": "NoSchedule"}])
+        self.create_node(unique("g-small"), cpu="2")  # too small for the 4-cpu pods
+        self.create_pod(pod("intolerant", cpu="4"))
+        self.create_pod(pod("tolerant", scheduler="my-scheduler", cpu="4",
+                            tolerations=[{"key": "dedicated", "operator": "Equal", "value": "gpu",
+                                          "effect": "NoSchedule"}]))
+        self.assertEqual(self.wait_bound("tolerant"), tainted)
+        ev = self.wait_failed_scheduling("intolerant", r"^0/\d+ nodes are available:")
+        # kube-scheduler 1.20 words it "had taint {k: v}, that the pod didn't tolerate".
+        self.assertRegex(ev["note"], r"1 node\(s\) had (untolerated )?taint \{dedicated: gpu\}")
+        self.assertIn("1 Insufficient cpu", ev["note"])
+        self.assertFalse(self.get_pod("intolerant")["spec"].get("nodeName"))
+
+        # Two equal nodes, one with a PreferNoSchedule taint: TaintToleration (weight 3) wins.
+        soft = self.create_node(unique("g-soft"), cpu="16",
+                                taints=[{"key": "spot", "value": "true",
+                                         "effect": "PreferNoSchedule"}])
+        clean = self.create_node(unique("g-clean"), cpu="16")
+        names = ["pref-%d" % i for i in range(3)]
+        for n in names:
+            self.create_pod(pod(n, cpu="5"))  # fits only on the 16-cpu nodes
+        bound = self.wait_all_bound(names)
+        for n in names:
+            self.assertEqual(bound[n], clean, "%s went to %s" % (n, bound[n]))
+        self.assertNotIn(soft, bound.values())
+        self.assert_scheduler_alive()
+
     # d. -------------------------------------------------------------------------------------
     def test_d_unschedulable_node_gets_nothing(self):
         cordoned = self.create_node(unique("d-cordoned"), cpu="8", unschedulable=True)
