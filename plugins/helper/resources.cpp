@@ -87,4 +87,34 @@ bool is_scalar_resource_name(std::string_view name) {
            name.find("kubernetes.io/") != std::string_view::npos;
 }
 
+allocatable_and_requested resource_on_node(const framework::node_info& node,
+                                           std::string_view resource, std::int64_t pod_request,
+                                           bool use_requested) {
+    if (pod_request == 0 && is_scalar_resource_name(resource)) {
+        return {};
+    }
+    const api::node* n = node.node();
+    if (n == nullptr) {
+        return {};
+    }
+    const auto& alloc = n->allocatable;
+    const auto& used = node.requested();
+    if (resource == api::kResourceCPU) {
+        return {alloc.milli_cpu,
+                (use_requested ? used.milli_cpu : node.non_zero_milli_cpu()) + pod_request};
+    }
+    if (resource == api::kResourceMemory) {
+        return {alloc.memory, (use_requested ? used.memory : node.non_zero_memory()) + pod_request};
+    }
+    if (resource == api::kResourceEphemeralStorage) {
+        return {alloc.ephemeral_storage, used.ephemeral_storage + pod_request};
+    }
+    for (const auto& [name, value] : alloc.scalar) {
+        if (name == resource) {
+            return {value, used.scalar_value(resource) + pod_request};
+        }
+    }
+    return {};
+}
+
 }  // namespace multisched::plugins::helper

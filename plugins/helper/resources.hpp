@@ -5,7 +5,10 @@
 // (metav1validation.ValidateLabelName).
 #pragma once
 
+#include <cstdint>
 #include <string_view>
+
+#include "core/framework/node_info.hpp"
 
 namespace multisched::plugins::helper {
 
@@ -16,5 +19,19 @@ bool is_qualified_name(std::string_view s);
 bool is_extended_resource_name(std::string_view name);
 // Extended, hugepages-*, attachable-volumes-*, or prefixed native (contains "kubernetes.io/").
 bool is_scalar_resource_name(std::string_view name);
+
+// One resource of a node as the resource-allocation scorers see it (upstream
+// resource_allocation.go calculateResourceAllocatableRequest): the node's allocatable and what
+// is requested on it including the incoming pod. With use_requested false, cpu and memory count
+// the non-zero defaults (NodeResourcesFit); with true, the plain requests (BalancedAllocation).
+// {0, 0} means "leave this resource out": a scalar resource the pod does not request, one the
+// node does not have, or a node without its object.
+struct allocatable_and_requested {
+    std::int64_t allocatable = 0;
+    std::int64_t requested = 0;
+};
+allocatable_and_requested resource_on_node(const framework::node_info& node,
+                                           std::string_view resource, std::int64_t pod_request,
+                                           bool use_requested);
 
 }  // namespace multisched::plugins::helper

@@ -46,42 +46,6 @@ result<resource_spec> read_resource(const YAML::Node& node, const std::string& p
     return spec;
 }
 
-struct alloc_req {
-    std::int64_t allocatable = 0;
-    std::int64_t requested = 0;
-};
-
-// calculateResourceAllocatableRequest with useRequested=true: the node's plain requests (not the
-// non-zero ones) plus the pod's. (0, 0) means "leave this resource out".
-alloc_req allocatable_and_requested(const framework::node_info& node, std::string_view resource,
-                                    std::int64_t pod_request) {
-    // An extended (scalar) resource the pod does not request is not scored.
-    if (pod_request == 0 && helper::is_scalar_resource_name(resource)) {
-        return {};
-    }
-    const api::node* n = node.node();
-    if (n == nullptr) {
-        return {};
-    }
-    const auto& alloc = n->allocatable;
-    const auto& used = node.requested();
-    if (resource == api::kResourceCPU) {
-        return {alloc.milli_cpu, used.milli_cpu + pod_request};
-    }
-    if (resource == api::kResourceMemory) {
-        return {alloc.memory, used.memory + pod_request};
-    }
-    if (resource == api::kResourceEphemeralStorage) {
-        return {alloc.ephemeral_storage, used.ephemeral_storage + pod_request};
-    }
-    const auto it = std::find_if(alloc.scalar.begin(), alloc.scalar.end(),
-                                 [&](const auto& e) { return e.first == resource; });
-    if (it != alloc.scalar.end()) {
-        return {it->second, used.scalar_value(resource) + pod_request};
-    }
-    return {};
-}
-
 }  // namespace
 
 result<balanced_allocation_args> parse_args(const YAML::Node& args) {
@@ -186,7 +150,8 @@ std::int64_t node_resources_balanced_allocation::score_node(
     std::vector<std::int64_t> requested(resources_.size(), 0);
     std::vector<std::int64_t> allocatable(resources_.size(), 0);
     for (std::size_t i = 0; i < resources_.size(); ++i) {
-        const auto ar = allocatable_and_requested(node, resources_[i].name, pod_requests[i]);
+        const auto ar = helper::resource_on_node(node, resources_[i].name, pod_requests[i],
+                                                 /*use_requested=*/true);
         allocatable[i] = ar.allocatable;
         requested[i] = ar.requested;
     }

@@ -12,43 +12,6 @@ namespace {
 
 constexpr std::int64_t kMaxUtilization = 100;
 
-const std::int64_t* find_scalar(const api::resource_list& r, std::string_view name) {
-    auto it = std::find_if(r.scalar.begin(), r.scalar.end(),
-                           [&](const auto& e) { return e.first == name; });
-    return it == r.scalar.end() ? nullptr : &it->second;
-}
-
-struct alloc_req {
-    std::int64_t allocatable = 0;
-    std::int64_t requested = 0;
-};
-
-// calculateResourceAllocatableRequest with useRequested=false: (0, 0) means "skip this resource".
-alloc_req allocatable_and_requested(const framework::node_info& node, std::string_view resource,
-                                    std::int64_t pod_request) {
-    if (pod_request == 0 && helper::is_scalar_resource_name(resource)) {
-        return {};
-    }
-    const api::node* n = node.node();
-    if (n == nullptr) {
-        return {};
-    }
-    const auto& alloc = n->allocatable;
-    if (resource == api::kResourceCPU) {
-        return {alloc.milli_cpu, node.non_zero_milli_cpu() + pod_request};
-    }
-    if (resource == api::kResourceMemory) {
-        return {alloc.memory, node.non_zero_memory() + pod_request};
-    }
-    if (resource == api::kResourceEphemeralStorage) {
-        return {alloc.ephemeral_storage, node.requested().ephemeral_storage + pod_request};
-    }
-    if (const auto* a = find_scalar(alloc, resource)) {
-        return {*a, node.requested().scalar_value(resource) + pod_request};
-    }
-    return {};
-}
-
 std::int64_t least_requested_score(std::int64_t requested, std::int64_t capacity) {
     if (capacity == 0 || requested > capacity) {
         return 0;
@@ -101,7 +64,8 @@ std::int64_t scorer::score(const framework::node_info& node,
     std::vector<std::int64_t> requested(resources_.size(), 0);
     std::vector<std::int64_t> allocatable(resources_.size(), 0);
     for (std::size_t i = 0; i < resources_.size(); ++i) {
-        const auto ar = allocatable_and_requested(node, resources_[i].name, pod_requests[i]);
+        const auto ar = helper::resource_on_node(node, resources_[i].name, pod_requests[i],
+                                                 /*use_requested=*/false);
         // Only fill the entry when the node has some of the resource.
         if (ar.allocatable == 0) {
             continue;
