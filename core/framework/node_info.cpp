@@ -15,7 +15,91 @@ void subtract(api::resource_list& total, const api::resource_list& r) {
     }
 }
 
+std::string_view ip_or_default(std::string_view ip) {
+    return ip.empty() ? kDefaultBindAllHostIP : ip;
+}
+
+host_port_info::protocol_port key_of(std::string_view protocol, std::int32_t port) {
+    return {std::string(protocol.empty() ? kDefaultHostPortProtocol : protocol), port};
+}
+
 }  // namespace
+
+void host_port_info::add(std::string_view ip, std::string_view protocol, std::int32_t port) {
+    if (port <= 0) {
+        return;
+    }
+    const auto ip_key = ip_or_default(ip);
+    auto it = by_ip_.find(ip_key);
+    if (it == by_ip_.end()) {
+        it = by_ip_.emplace(std::string(ip_key), std::map<protocol_port, int>{}).first;
+    }
+    ++it->second[key_of(protocol, port)];
+}
+
+void host_port_info::remove(std::string_view ip, std::string_view protocol, std::int32_t port) {
+    if (port <= 0) {
+        return;
+    }
+    auto it = by_ip_.find(ip_or_default(ip));
+    if (it == by_ip_.end()) {
+        return;
+    }
+    auto entry = it->second.find(key_of(protocol, port));
+    if (entry == it->second.end()) {
+        return;
+    }
+    if (--entry->second == 0) {
+        it->second.erase(entry);
+    }
+    if (it->second.empty()) {
+        by_ip_.erase(it);
+    }
+}
+
+bool host_port_info::conflicts(std::string_view ip, std::string_view protocol,
+                               std::int32_t port) const {
+    if (port <= 0) {
+        return false;
+    }
+    const auto ip_key = ip_or_default(ip);
+    const auto key = key_of(protocol, port);
+    if (ip_key == kDefaultBindAllHostIP) {
+        for (const auto& [_, used] : by_ip_) {
+            if (used.contains(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    for (const auto candidate : {kDefaultBindAllHostIP, ip_key}) {
+        const auto it = by_ip_.find(candidate);
+        if (it != by_ip_.end() && it->second.contains(key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::size_t host_port_info::size() const {
+    std::size_t n = 0;
+    for (const auto& [_, used] : by_ip_) {
+        n += used.size();
+    }
+    return n;
+}
+
+void update_used_ports(host_port_info& ports, const api::pod& pod, bool add) {
+    for (const auto& c : pod.containers) {
+        for (const auto& p : c.ports) {
+            if (add) {
+                ports.add(p.host_ip, p.protocol, p.host_port);
+            } else {
+                ports.remove(p.host_ip, p.protocol, p.host_port);
+            }
+        }
+    }
+}
 
 std::shared_ptr<const pod_info> make_pod_info(std::shared_ptr<const api::pod> pod) {
     auto info = std::make_shared<pod_info>();
@@ -36,6 +120,7 @@ void node_info::add_pod(std::shared_ptr<const pod_info> pod) {
     requested_.add(pod->requests);
     non_zero_milli_cpu_ += pod->non_zero_milli_cpu;
     non_zero_memory_ += pod->non_zero_memory;
+    update_used_ports(used_ports_, *pod->pod, true);
     pods_.push_back(std::move(pod));
     ++generation_;
 }
@@ -49,6 +134,7 @@ bool node_info::remove_pod(std::string_view uid) {
     subtract(requested_, (*it)->requests);
     non_zero_milli_cpu_ -= (*it)->non_zero_milli_cpu;
     non_zero_memory_ -= (*it)->non_zero_memory;
+    update_used_ports(used_ports_, *(*it)->pod, false);
     // Order of pods on a node carries no meaning: swap-and-pop.
     std::iter_swap(it, pods_.end() - 1);
     pods_.pop_back();

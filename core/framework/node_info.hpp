@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // pod_info: a pod with the numbers the scheduler derives from it once (requests).
 // node_info: a node and every pod assigned to it, whoever placed it, with running sums.
+// host_port_info: the host ports in use on a node (upstream framework.HostPortInfo).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/api/types.hpp"
@@ -21,6 +25,35 @@ struct pod_info {
 
 std::shared_ptr<const pod_info> make_pod_info(std::shared_ptr<const api::pod> pod);
 
+inline constexpr std::string_view kDefaultBindAllHostIP = "0.0.0.0";
+inline constexpr std::string_view kDefaultHostPortProtocol = "TCP";
+
+// Host ports in use, keyed by host IP then (protocol, port). An empty IP means 0.0.0.0 and an
+// empty protocol TCP. Ports <= 0 are ignored by every method. Unlike upstream's set, each entry
+// counts its users, so removing one of two pods that share a port keeps the port in use.
+class host_port_info {
+  public:
+    using protocol_port = std::pair<std::string, std::int32_t>;
+
+    void add(std::string_view ip, std::string_view protocol, std::int32_t port);
+    // Drops one use; an unknown entry is ignored.
+    void remove(std::string_view ip, std::string_view protocol, std::int32_t port);
+    // Whether binding (ip, protocol, port) would clash: 0.0.0.0 clashes with any IP on the same
+    // protocol and port; any other IP clashes with itself and with 0.0.0.0.
+    bool conflicts(std::string_view ip, std::string_view protocol, std::int32_t port) const;
+    // Number of distinct (ip, protocol, port) entries in use.
+    std::size_t size() const;
+    bool empty() const { return by_ip_.empty(); }
+
+  private:
+    std::map<std::string, std::map<protocol_port, int>, std::less<>> by_ip_;
+};
+
+// Adds (add = true) or removes the host ports of the pod's containers, as upstream
+// NodeInfo.updateUsedPorts: spec.containers only, init containers (sidecars included) are not
+// counted.
+void update_used_ports(host_port_info& ports, const api::pod& pod, bool add);
+
 class node_info {
   public:
     // The node object; null while pods reference a node the cache has not seen (or was deleted).
@@ -32,6 +65,8 @@ class node_info {
     const api::resource_list& requested() const { return requested_; }
     std::int64_t non_zero_milli_cpu() const { return non_zero_milli_cpu_; }
     std::int64_t non_zero_memory() const { return non_zero_memory_; }
+    // Host ports used by the pods on the node (upstream NodeInfo.UsedPorts).
+    const host_port_info& used_ports() const { return used_ports_; }
     // Bumped on every change; lets snapshots and tests see what moved.
     std::uint64_t generation() const { return generation_; }
 
@@ -48,6 +83,7 @@ class node_info {
     api::resource_list requested_;
     std::int64_t non_zero_milli_cpu_ = 0;
     std::int64_t non_zero_memory_ = 0;
+    host_port_info used_ports_;
     std::uint64_t generation_ = 0;
 };
 

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+// node_info bookkeeping: requested sums and used host ports across add_pod/remove_pod, and the
+// conflict rules of host_port_info (upstream framework/types_test.go TestHostPortInfo_*).
+#include "core/framework/node_info.hpp"
+
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "test/util/builders.hpp"
+
+namespace multisched::framework {
+namespace {
+
+using multisched::testing::make_node;
+using multisched::testing::make_pod;
+
+api::container_port host_port(std::string protocol, std::string ip, std::int32_t port) {
+    api::container_port p;
+    p.container_port = 80;
+    p.host_port = port;
+    p.protocol = std::move(protocol);
+    p.host_ip = std::move(ip);
+    return p;
+}
+
+struct port_op {
+    bool add;
+    std::string ip;
+    std::string protocol;
+    std::int32_t port;
+};
+
+TEST_CASE("node_info.host_port_info_add_remove") {
+    // Upstream TestHostPortInfo_AddRemove (ports shared by two entries are counted once there; we
+    // count uses, which these cases do not exercise).
+    struct test_case {
+        std::string name;
+        std::vector<port_op> ops;
+        std::size_t want_size;
+    };
+    const std::vector<test_case> cases = {
+        {"normal add case",
+         {{true, "127.0.0.1", "TCP", 79},
+          {true, "127.0.0.1", "UDP", 80},
+          {true, "127.0.0.1", "TCP", 81},
+          {true, "127.0.0.1", "TCP", 82},
+          {true, "0.0.0.0", "TCP", 79},
+          {true, "0.0.0.0", "UDP", 80},
+          {true, "0.0.0.0", "TCP", 81},
+          {true, "0.0.0.0", "TCP", 82},
+          {true, "0.0.0.0", "TCP", 0},
+          {true, "0.0.0.0", "TCP", -1}},
+         8},
+        {"empty ip and protocol add should work",
+         {{true, "", "TCP", 79},
+          {true, "127.0.0.1", "", 80},
+          {true, "127.0.0.1", "TCP", 81},
+          {true, "", "", 82},
+          {true, "", "", 0},
+          {true, "", "", -1}},
+         4},
+        {"normal remove case",
+         {{true, "127.0.0.1", "TCP", 79},
+          {true, "127.0.0.1", "UDP", 80},
+          {true, "127.0.0.1", "TCP", 81},
+          {true, "0.0.0.0", "TCP", 82},
+          {false, "127.0.0.1", "TCP", 79},
+          {false, "127.0.0.1", "UDP", 80},
+          {false, "127.0.0.1", "TCP", 81},
+          {false, "0.0.0.0", "TCP", 82}},
+         0},
+        {"empty ip and protocol remove should work",
+         {{true, "", "TCP", 79},
+          {true, "127.0.0.1", "", 80},
+          {false, "0.0.0.0", "", 79},
+          {false, "127.0.0.1", "TCP", 80}},
+         0},
+        {"removing an unknown entry is a no-op",
+         {{true, "127.0.0.1", "TCP", 79}, {false, "127.0.0.2", "TCP", 79}, {false, "", "", 80}},
+         1},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            host_port_info h;
+            for (const auto& op : c.ops) {
+                if (op.add) {
+                    h.add(op.ip, op.protocol, op.port);
+                } else {
+                    h.remove(op.ip, op.protocol, op.port);
+                }
+            }
+            CHECK(h.size() == c.want_size);
+            CHECK(h.empty() == (c.want_size == 0));
+        }
+    }
+}
+
+TEST_CASE("node_info.host_port_info_conflicts") {
+    // Upstream TestHostPortInfo_Check.
+    struct test_case {
+        std::string name;
+        std::vector<port_op> used;
+        port_op check;
+        bool want;
+    };
+    const std::vector<test_case> cases = {
+        {"empty check should check 0.0.0.0 and TCP",
+         {{true, "127.0.0.1", "TCP", 80}},
+         {true, "", "", 81},
+         false},
+        {"empty check should check 0.0.0.0 and TCP (conflicted)",
+         {{true, "127.0.0.1", "TCP", 80}},
+         {true, "", "", 80},
+         true},
+        {"empty port check should pass",
+         {{true, "127.0.0.1", "TCP", 80}},
+         {true, "", "", 0},
+         false},
+        {"0.0.0.0 should check all registered IPs",
+         {{true, "127.0.0.1", "TCP", 80}},
+         {true, "0.0.0.0", "TCP", 80},
+         true},
+        {"0.0.0.0 with different protocol should be allowed",
+         {{true, "127.0.0.1", "UDP", 80}},
+         {true, "0.0.0.0", "TCP", 80},
+         false},
+        {"0.0.0.0 with different port should be allowed",
+         {{true, "127.0.0.1", "TCP", 79},
+          {true, "127.0.0.1", "TCP", 81},
+          {true, "127.0.0.1", "TCP", 82}},
+         {true, "0.0.0.0", "TCP", 80},
+         false},
+        {"normal ip should check all registered 0.0.0.0",
+         {{true, "0.0.0.0", "TCP", 80}},
+         {true, "127.0.0.1", "TCP", 80},
+         true},
+        {"normal ip with different port/protocol should be allowed (0.0.0.0)",
+         {{true, "0.0.0.0", "TCP", 79},
+          {true, "0.0.0.0", "UDP", 80},
+          {true, "0.0.0.0", "TCP", 81},
+          {true, "0.0.0.0", "TCP", 82}},
+         {true, "127.0.0.1", "TCP", 80},
+         false},
+        {"normal ip with different port/protocol should be allowed",
+         {{true, "127.0.0.1", "TCP", 79},
+          {true, "127.0.0.1", "UDP", 80},
+          {true, "127.0.0.1", "TCP", 81},
+          {true, "127.0.0.1", "TCP", 82}},
+         {true, "127.0.0.1", "TCP", 80},
+         false},
+        {"another specific ip does not conflict",
+         {{true, "127.0.0.2", "TCP", 80}},
+         {true, "127.0.0.1", "TCP", 80},
+         false},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            host_port_info h;
+            for (const auto& op : c.used) {
+                h.add(op.ip, op.protocol, op.port);
+            }
+            CHECK(h.conflicts(c.check.ip, c.check.protocol, c.check.port) == c.want);
+        }
+    }
+}
+
+TEST_CASE("node_info.add_remove_pod") {
+    auto a = make_pod().name("a").uid("a").req({{"cpu", "500m"}, {"memory", "1Gi"}}).obj();
+    a.containers[0].ports = {host_port("TCP", "", 8080), host_port("UDP", "10.0.0.1", 53),
+                             host_port("TCP", "", 0)};
+    auto b = make_pod().name("b").uid("b").req({{"cpu", "250m"}}).obj();
+    b.containers[0].ports = {host_port("TCP", "0.0.0.0", 8080)};
+    // Upstream v1.30 updateUsedPorts walks spec.containers only: init containers, sidecars too,
+    // do not hold host ports in NodeInfo.UsedPorts.
+    b.init_containers.push_back(api::container{});
+    b.init_containers[0].restart_always = true;
+    b.init_containers[0].ports = {host_port("TCP", "", 9090)};
+
+    node_info ni("n1");
+    ni.set_node(make_node().name("n1").ptr());
+    ni.add_pod(make_pod_info(std::make_shared<const api::pod>(a)));
+    CHECK(ni.requested().milli_cpu == 500);
+    CHECK(ni.requested().memory == 1024LL * 1024 * 1024);
+    CHECK(ni.used_ports().size() == 2);
+    CHECK(ni.used_ports().conflicts("", "TCP", 8080));
+    CHECK(ni.used_ports().conflicts("10.0.0.1", "UDP", 53));
+    CHECK_FALSE(ni.used_ports().conflicts("10.0.0.2", "UDP", 53));
+
+    ni.add_pod(make_pod_info(std::make_shared<const api::pod>(b)));
+    CHECK(ni.pods().size() == 2);
+    CHECK(ni.requested().milli_cpu == 750);
+    CHECK(ni.used_ports().size() == 2);  // b's 0.0.0.0/TCP/8080 is the same entry as a's
+    CHECK_FALSE(ni.used_ports().conflicts("", "TCP", 9090));
+
+    const auto gen = ni.generation();
+    REQUIRE(ni.remove_pod("a"));
+    CHECK(ni.generation() > gen);
+    CHECK(ni.requested().milli_cpu == 250);
+    CHECK(ni.requested().memory == 0);
+    // b still binds 0.0.0.0:8080 (upstream's set would have dropped it here).
+    CHECK(ni.used_ports().conflicts("127.0.0.1", "TCP", 8080));
+    CHECK_FALSE(ni.used_ports().conflicts("10.0.0.1", "UDP", 53));
+
+    CHECK_FALSE(ni.remove_pod("a"));
+    REQUIRE(ni.remove_pod("b"));
+    CHECK(ni.pods().empty());
+    CHECK(ni.requested().milli_cpu == 0);
+    CHECK(ni.used_ports().empty());
+}
+
+}  // namespace
+}  // namespace multisched::framework
