@@ -362,6 +362,66 @@ container_image read_image(reader& r, json::value v, const path& p) {
     return img;
 }
 
+node_selector_requirement read_requirement(reader& r, json::value v, const path& p) {
+    node_selector_requirement req;
+    if (!r.object(v, p)) {
+        return req;
+    }
+    req.key = r.string(v["key"], p / "key");
+    req.op = r.string(v["operator"], p / "operator");
+    req.values = read_array<std::string>(r, v["values"], p / "values", read_string_item);
+    return req;
+}
+
+node_selector_term read_selector_term(reader& r, json::value v, const path& p) {
+    node_selector_term t;
+    if (!r.object(v, p)) {
+        return t;
+    }
+    t.match_expressions = read_array<node_selector_requirement>(
+        r, v["matchExpressions"], p / "matchExpressions", read_requirement);
+    t.match_fields = read_array<node_selector_requirement>(r, v["matchFields"], p / "matchFields",
+                                                           read_requirement);
+    return t;
+}
+
+preferred_scheduling_term read_preferred_term(reader& r, json::value v, const path& p) {
+    preferred_scheduling_term t;
+    if (!r.object(v, p)) {
+        return t;
+    }
+    t.weight = r.int32(v["weight"], p / "weight");
+    const json::value pref = v["preference"];
+    const path pref_p = p / "preference";
+    if (r.object(pref, pref_p)) {
+        t.preference = read_selector_term(r, pref, pref_p);
+    }
+    return t;
+}
+
+// spec.affinity.nodeAffinity; podAffinity and podAntiAffinity are not read yet.
+std::optional<node_affinity> read_node_affinity(reader& r, json::value affinity, const path& p) {
+    if (!r.object(affinity, p)) {
+        return std::nullopt;
+    }
+    const json::value v = affinity["nodeAffinity"];
+    const path na_p = p / "nodeAffinity";
+    if (!r.object(v, na_p)) {
+        return std::nullopt;
+    }
+    node_affinity na;
+    const json::value req = v["requiredDuringSchedulingIgnoredDuringExecution"];
+    const path req_p = na_p / "requiredDuringSchedulingIgnoredDuringExecution";
+    if (r.object(req, req_p)) {
+        na.required = read_array<node_selector_term>(
+            r, req["nodeSelectorTerms"], req_p / "nodeSelectorTerms", read_selector_term);
+    }
+    na.preferred = read_array<preferred_scheduling_term>(
+        r, v["preferredDuringSchedulingIgnoredDuringExecution"],
+        na_p / "preferredDuringSchedulingIgnoredDuringExecution", read_preferred_term);
+    return na;
+}
+
 void read_pod_spec(reader& r, json::value v, const path& p, pod& out) {
     if (!r.object(v, p)) {
         return;
@@ -387,6 +447,7 @@ void read_pod_spec(reader& r, json::value v, const path& p, pod& out) {
         read_array<toleration>(r, v["tolerations"], p / "tolerations", read_toleration);
     out.scheduling_gates =
         read_array<std::string>(r, v["schedulingGates"], p / "schedulingGates", read_gate);
+    out.node_affinity = read_node_affinity(r, v["affinity"], p / "affinity");
 }
 
 void read_pod_status(reader& r, json::value v, const path& p, pod& out) {

@@ -226,6 +226,37 @@ TEST_CASE("decode.pod_errors_name_object_and_field", "[decode]") {
          "status.conditions[0].type: expected a string, got number"},
         {"first error wins", "{" + meta + R"(,"spec":{"nodeName":1,"schedulerName":2}})",
          "spec.nodeName: expected a string"},
+        {"affinity not an object", "{" + meta + R"(,"spec":{"affinity":[]}})",
+         "spec.affinity: expected an object, got array"},
+        {"node affinity term value of wrong type",
+         "{" + meta +
+             R"(,"spec":{"affinity":{"nodeAffinity":{)"
+             R"("requiredDuringSchedulingIgnoredDuringExecution":)"
+             R"({"nodeSelectorTerms":[{"matchExpressions":[{"key":"a","operator":"In",)"
+             R"("values":["x",1]}]}]}}}}})",
+         "pod default/web: "
+         "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+         ".nodeSelectorTerms[0].matchExpressions[0].values[1]: expected a string, got number"},
+        {"node selector terms not an array",
+         "{" + meta +
+             R"(,"spec":{"affinity":{"nodeAffinity":{)"
+             R"("requiredDuringSchedulingIgnoredDuringExecution":)"
+             R"({"nodeSelectorTerms":{}}}}}})",
+         ".nodeSelectorTerms: expected an array, got object"},
+        {"preferred weight of wrong type",
+         "{" + meta +
+             R"(,"spec":{"affinity":{"nodeAffinity":{)"
+             R"("preferredDuringSchedulingIgnoredDuringExecution":)"
+             R"([{"weight":"1","preference":{}}]}}}})",
+         "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: "
+         "expected an integer, got string"},
+        {"preference of wrong type",
+         "{" + meta +
+             R"(,"spec":{"affinity":{"nodeAffinity":{)"
+             R"("preferredDuringSchedulingIgnoredDuringExecution":)"
+             R"([{"weight":1,"preference":{"matchFields":[{"operator":5}]}}]}}}})",
+         "preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchFields[0].operator: "
+         "expected a string, got number"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
@@ -234,6 +265,62 @@ TEST_CASE("decode.pod_errors_name_object_and_field", "[decode]") {
             CHECK_THAT(r.error().message, Catch::Contains(c.message));
             CHECK(r.error().code);
         }
+    }
+}
+
+TEST_CASE("decode.pod_node_affinity", "[decode]") {
+    const std::string meta = R"("metadata":{"name":"web","namespace":"default","uid":"u"})";
+    SECTION("required and preferred terms") {
+        const auto r = pod_from("{" + meta + R"(,"spec":{"affinity":{"nodeAffinity":{
+            "requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[
+              {"matchExpressions":[{"key":"zone","operator":"In","values":["a","b"]},
+                                   {"key":"gpu","operator":"Exists"}]},
+              {"matchFields":[{"key":"metadata.name","operator":"In","values":["n1"]}],
+               "unknown":1}]},
+            "preferredDuringSchedulingIgnoredDuringExecution":[
+              {"weight":5,"preference":{"matchExpressions":[
+                {"key":"size","operator":"Gt","values":["3"]}]}},
+              {"weight":2}]},
+            "podAffinity":{"ignored":true}}}})");
+        REQUIRE(r.has_value());
+        REQUIRE(r->node_affinity.has_value());
+        const auto& na = *r->node_affinity;
+        REQUIRE(na.required.has_value());
+        const std::vector<node_selector_term> want_required = {
+            {{{"zone", "In", {"a", "b"}}, {"gpu", "Exists", {}}}, {}},
+            {{}, {{"metadata.name", "In", {"n1"}}}},
+        };
+        CHECK(*na.required == want_required);
+        const std::vector<preferred_scheduling_term> want_preferred = {
+            {5, {{{"size", "Gt", {"3"}}}, {}}},
+            {2, {}},
+        };
+        CHECK(na.preferred == want_preferred);
+    }
+    SECTION("no affinity") {
+        const auto r = pod_from("{" + meta + R"(,"spec":{"affinity":null}})");
+        REQUIRE(r.has_value());
+        CHECK_FALSE(r->node_affinity.has_value());
+    }
+    SECTION("pod affinity only") {
+        const auto r = pod_from("{" + meta + R"(,"spec":{"affinity":{"podAffinity":{}}}})");
+        REQUIRE(r.has_value());
+        CHECK_FALSE(r->node_affinity.has_value());
+    }
+    SECTION("empty node affinity: no required selector") {
+        const auto r = pod_from("{" + meta + R"(,"spec":{"affinity":{"nodeAffinity":{}}}})");
+        REQUIRE(r.has_value());
+        REQUIRE(r->node_affinity.has_value());
+        CHECK_FALSE(r->node_affinity->required.has_value());
+        CHECK(r->node_affinity->preferred.empty());
+    }
+    SECTION("required selector without terms is present and empty") {
+        const auto r = pod_from("{" + meta + R"(,"spec":{"affinity":{"nodeAffinity":{
+            "requiredDuringSchedulingIgnoredDuringExecution":{}}}}})");
+        REQUIRE(r.has_value());
+        REQUIRE(r->node_affinity.has_value());
+        REQUIRE(r->node_affinity->required.has_value());
+        CHECK(r->node_affinity->required->empty());
     }
 }
 

@@ -105,6 +105,35 @@ struct pod_condition {
     bool operator==(const pod_condition&) const = default;
 };
 
+// One requirement of a NodeSelectorTerm. op: In, NotIn, Exists, DoesNotExist, Gt, Lt.
+struct node_selector_requirement {
+    std::string key;
+    std::string op;  // "operator" in the API
+    std::vector<std::string> values;
+    bool operator==(const node_selector_requirement&) const = default;
+};
+
+// Requirements are ANDed; a term with neither list matches nothing.
+struct node_selector_term {
+    std::vector<node_selector_requirement> match_expressions;  // on node labels
+    std::vector<node_selector_requirement> match_fields;       // only metadata.name
+    bool operator==(const node_selector_term&) const = default;
+};
+
+struct preferred_scheduling_term {
+    std::int32_t weight = 0;  // 1..100 in valid pods; 0 is ignored
+    node_selector_term preference;
+    bool operator==(const preferred_scheduling_term&) const = default;
+};
+
+// spec.affinity.nodeAffinity. `required` is requiredDuringSchedulingIgnoredDuringExecution's
+// nodeSelectorTerms (ORed): absent means no constraint, present and empty matches no node.
+struct node_affinity {
+    std::optional<std::vector<node_selector_term>> required;
+    std::vector<preferred_scheduling_term> preferred;
+    bool operator==(const node_affinity&) const = default;
+};
+
 struct pod {
     object_meta meta;
     // spec
@@ -118,6 +147,7 @@ struct pod {
     label_map node_selector;
     std::vector<toleration> tolerations;
     std::vector<std::string> scheduling_gates;
+    std::optional<api::node_affinity> node_affinity;  // spec.affinity.nodeAffinity
     // status
     std::string phase;
     std::string nominated_node_name;
