@@ -5,7 +5,9 @@
 #include "plugins/default_binder/default_binder.hpp"
 #include "plugins/image_locality/image_locality.hpp"
 #include "plugins/names.hpp"
+#include "plugins/node_affinity/node_affinity.hpp"
 #include "plugins/node_name/node_name.hpp"
+#include "plugins/node_ports/node_ports.hpp"
 #include "plugins/node_resources_balanced_allocation/node_resources_balanced_allocation.hpp"
 #include "plugins/node_resources_fit/node_resources_fit.hpp"
 #include "plugins/node_unschedulable/node_unschedulable.hpp"
@@ -28,6 +30,8 @@ framework::registry make_in_tree_registry() {
     add(r, names::kNodeUnschedulable, node_unschedulable::make);
     add(r, names::kNodeName, node_name::make);
     add(r, names::kTaintToleration, taint_toleration::make);
+    add(r, names::kNodeAffinity, node_affinity::make);
+    add(r, names::kNodePorts, node_ports::make);
     add(r, names::kNodeResourcesFit, node_resources_fit::make);
     add(r, names::kNodeResourcesBalancedAllocation, node_resources_balanced_allocation::make);
     add(r, names::kImageLocality, image_locality::make);

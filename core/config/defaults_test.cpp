@@ -107,8 +107,8 @@ TEST_CASE("config.merge_plugins_per_point") {
 TEST_CASE("config.default_plugins") {
     const plugins d = default_plugins();
     CHECK(names(d.multi_point.enabled) ==
-          "PrioritySort NodeUnschedulable NodeName TaintToleration:3 NodeResourcesFit:1 "
-              "NodeResourcesBalancedAllocation:1 ImageLocality:1 DefaultBinder ");
+          "PrioritySort NodeUnschedulable NodeName TaintToleration:3 NodeAffinity:2 NodePorts "
+          "NodeResourcesFit:1 NodeResourcesBalancedAllocation:1 ImageLocality:1 DefaultBinder ");
     CHECK(d.multi_point.disabled.empty());
     CHECK(d.queue_sort.enabled.empty());
     CHECK(d.score.enabled.empty());

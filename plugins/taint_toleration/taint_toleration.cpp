@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "plugins/helper/normalize.hpp"
 #include "plugins/helper/taints.hpp"
 #include "plugins/names.hpp"
 
@@ -87,7 +88,7 @@ framework::status taint_toleration::score(framework::cycle_state& state,
 framework::status taint_toleration::normalize_score(
     framework::cycle_state& /*state*/, const framework::pod_info& /*pod*/,
     std::span<const framework::node_info* const> /*nodes*/, std::span<std::int64_t> scores) {
-    default_normalize_score(framework::kMaxNodeScore, true, scores);
+    helper::default_normalize_score(framework::kMaxNodeScore, true, scores);
     return {};
 }
 
@@ -98,26 +99,6 @@ std::vector<framework::cluster_event> taint_toleration::events_to_register() con
     return {{framework::event_resource::node, framework::action_add |
                                                   framework::action_update_node_taint |
                                                   framework::action_update_node_label}};
-}
-
-void default_normalize_score(std::int64_t max_priority, bool reverse,
-                             std::span<std::int64_t> scores) {
-    std::int64_t max_count = 0;
-    for (const auto s : scores) {
-        max_count = std::max(max_count, s);
-    }
-    if (max_count == 0) {
-        if (reverse) {
-            std::fill(scores.begin(), scores.end(), max_priority);
-        }
-        return;
-    }
-    for (auto& s : scores) {
-        s = max_priority * s / max_count;
-        if (reverse) {
-            s = max_priority - s;
-        }
-    }
 }
 
 result<std::unique_ptr<framework::plugin>> make(const YAML::Node& /*args*/,

@@ -46,12 +46,6 @@ class taint_toleration final : public framework::filter_plugin,
     std::vector<framework::cluster_event> events_to_register() const override;
 };
 
-// Upstream helper.DefaultNormalizeScore: scales `scores` so the highest becomes `max_priority`
-// (integer division), then with `reverse` maps s → max_priority - s. All zero: unchanged, or
-// every score max_priority when reversed.
-void default_normalize_score(std::int64_t max_priority, bool reverse,
-                             std::span<std::int64_t> scores);
-
 result<std::unique_ptr<framework::plugin>> make(const YAML::Node& args, framework::handle& h);
 
 }  // namespace multisched::plugins::taint_toleration

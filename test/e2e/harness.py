@@ -179,12 +179,18 @@ def unique(prefix):
 
 
 def pod(name, scheduler=None, cpu="100m", memory="64Mi", node_name=None, labels=None,
-        tolerations=None):
-    spec = {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.2",
-                            "resources": {"requests": {"cpu": cpu, "memory": memory}}}],
-            "terminationGracePeriodSeconds": 0}
+        tolerations=None, node_selector=None, affinity=None, host_ports=None):
+    container = {"name": "c", "image": "registry.k8s.io/pause:3.2",
+                 "resources": {"requests": {"cpu": cpu, "memory": memory}}}
+    if host_ports:
+        container["ports"] = [{"containerPort": p, "hostPort": p} for p in host_ports]
+    spec = {"containers": [container], "terminationGracePeriodSeconds": 0}
     if tolerations:
         spec["tolerations"] = tolerations
+    if node_selector:
+        spec["nodeSelector"] = node_selector
+    if affinity:
+        spec["affinity"] = affinity
     if scheduler is not None:
         spec["schedulerName"] = scheduler
     if node_name is not None:
