@@ -539,15 +539,11 @@ struct watch_outcome {
     bool ended = false;
 };
 
-task<watch_outcome> collect(api_client& c, std::string target, std::chrono::milliseconds idle) {
+// Reads events until the stream ends or fails.
+task<watch_outcome> drain(watch_stream& stream) {
     watch_outcome out;
-    auto stream = co_await c.watch(std::move(target), idle);
-    if (!stream) {
-        out.failure = stream.error();
-        co_return out;
-    }
     for (;;) {
-        auto event = co_await (*stream)->next();
+        auto event = co_await stream.next();
         if (!event) {
             out.failure = event.error();
             co_return out;
@@ -558,6 +554,16 @@ task<watch_outcome> collect(api_client& c, std::string target, std::chrono::mill
         }
         out.events.push_back(std::move(**event));
     }
+}
+
+task<watch_outcome> collect(api_client& c, std::string target, std::chrono::milliseconds idle) {
+    watch_outcome out;
+    auto stream = co_await c.watch(std::move(target), idle);
+    if (!stream) {
+        out.failure = stream.error();
+        co_return out;
+    }
+    co_return co_await drain(**stream);
 }
 
 TEST_CASE("http_client.watch_events_across_chunks") {
@@ -600,7 +606,6 @@ TEST_CASE("http_client.watch_refused") {
 // A watch with a small per-event cap, assembled from the client's parts over plain HTTP.
 task<watch_outcome> collect_capped(std::string port, std::size_t max_event) {
     auto ex = co_await asio::this_coro::executor;
-    watch_outcome out;
     dial_target target{"127.0.0.1", port, false, false, "127.0.0.1"};
     auto conn = co_await dial(ex, nullptr, target, steady_clock::now() + 5s);
     REQUIRE(conn.has_value());
@@ -613,18 +618,7 @@ task<watch_outcome> collect_capped(std::string port, std::size_t max_event) {
     auto [rec, read] = co_await http::async_read_header(c.tcp(), c.buffer(), *parser, use_task);
     REQUIRE_FALSE(rec);
     auto stream = make_http_watch(std::move(*conn), std::move(parser), "GET /w", 5s, max_event);
-    for (;;) {
-        auto event = co_await stream->next();
-        if (!event) {
-            out.failure = event.error();
-            co_return out;
-        }
-        if (!*event) {
-            out.ended = true;
-            co_return out;
-        }
-        out.events.push_back(std::move(**event));
-    }
+    co_return co_await drain(*stream);
 }
 
 TEST_CASE("http_client.watch_event_cap") {

@@ -14,24 +14,4 @@ std::string status::message() const {
     return out;
 }
 
-std::string_view to_string(enum code c) {
-    switch (c) {
-        case code::success:
-            return "Success";
-        case code::error:
-            return "Error";
-        case code::unschedulable:
-            return "Unschedulable";
-        case code::unschedulable_and_unresolvable:
-            return "UnschedulableAndUnresolvable";
-        case code::wait:
-            return "Wait";
-        case code::skip:
-            return "Skip";
-        case code::pending:
-            return "Pending";
-    }
-    return "Unknown";
-}
-
 }  // namespace multisched::framework

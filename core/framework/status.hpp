@@ -62,6 +62,4 @@ class status {
     std::string plugin_;
 };
 
-std::string_view to_string(enum code c);
-
 }  // namespace multisched::framework

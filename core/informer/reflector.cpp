@@ -226,7 +226,6 @@ task<reflector::watch_end> reflector::watch_once() {
         MS_LOG_WARN("watch {} failed: {}", opts_.resource_path, stream.error().message);
         co_return status == 410 ? watch_end::relist : watch_end::back_off;
     }
-    ++watches_;
     events_in_watch_ = 0;
     const auto opened = std::chrono::steady_clock::now();
     for (;;) {

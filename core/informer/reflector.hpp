@@ -57,9 +57,8 @@ class reflector {
 
     bool synced() const { return synced_; }
     std::size_t size() const { return store_.size(); }
-    // Counters for tests and metrics.
+    // How many LISTs completed (relists after 410 or failures count too).
     std::size_t lists() const { return lists_; }
-    std::size_t watches() const { return watches_; }
 
   private:
     enum class watch_end {
@@ -86,7 +85,6 @@ class reflector {
     std::string resource_version_;
     bool synced_ = false;
     std::size_t lists_ = 0;
-    std::size_t watches_ = 0;
     std::size_t events_in_watch_ = 0;
 };
 

@@ -90,7 +90,6 @@ void event_recorder::post_event(const api::pod& pod, const std::string& schedule
                                 std::string_view type, std::string_view reason,
                                 std::string_view action, std::string note) {
     if (!events_bucket_.try_take()) {
-        ++dropped_;
         MS_LOG_V(4, "event rate limit: dropped {} for {}", reason, pod.key());
         return;
     }

@@ -41,8 +41,6 @@ class event_recorder {
     void failed_scheduling(const api::pod& pod, const std::string& scheduler_name,
                            const std::string& reason, const std::string& message);
 
-    std::uint64_t dropped() const { return dropped_; }
-
   private:
     void post_event(const api::pod& pod, const std::string& scheduler_name, std::string_view type,
                     std::string_view reason, std::string_view action, std::string note);
@@ -52,7 +50,6 @@ class event_recorder {
     task_group& writes_;
     std::string hostname_;
     token_bucket events_bucket_{10.0, 100.0};
-    std::uint64_t dropped_ = 0;
 };
 
 // Formats a time as RFC 3339 with microseconds ("2026-11-22T21:50:00.123456Z"), the MicroTime

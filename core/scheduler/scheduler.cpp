@@ -10,10 +10,14 @@ using framework::action;
 using framework::cluster_event;
 using framework::event_resource;
 
-std::shared_ptr<api::pod> with_node(const api::pod& pod, const std::string& node) {
-    auto copy = std::make_shared<api::pod>(pod);
-    copy->node_name = node;
-    return copy;
+// The pod as it will be once bound: same derived numbers, spec.nodeName set.
+std::shared_ptr<const framework::pod_info> with_node(const framework::pod_info& info,
+                                                     const std::string& node) {
+    auto pod = std::make_shared<api::pod>(*info.pod);
+    pod->node_name = node;
+    auto assumed = std::make_shared<framework::pod_info>(info);
+    assumed->pod = std::move(pod);
+    return assumed;
 }
 
 bool terminal(const api::pod& pod) {
@@ -183,7 +187,7 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
     }
 
     // Assume, Reserve, Permit; then bind asynchronously.
-    auto assumed = framework::make_pod_info(with_node(pod, result.node));
+    auto assumed = with_node(*info, result.node);
     if (!cache_.assume_pod(assumed, result.node)) {
         MS_LOG_WARN("pod {} is already in the cache; not scheduling it again", pod.key());
         queue_.done(pod.meta.uid);
@@ -216,10 +220,8 @@ void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod
     queue::failure why;
     const bool rejected = result.failure.is_rejected();
     if (rejected) {
-        ++counters_.attempts_unschedulable;
         why.events = fw.events_for(result.rejector_plugins, why.any_event);
     } else {
-        ++counters_.attempts_error;
         why.error = true;
     }
     MS_LOG_V(2, "unable to schedule pod {} (profile {}): {}", pod.key(), fw.profile_name(),
@@ -241,14 +243,12 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
         s = co_await fw->run_bind(state, assumed, node);
     }
     if (s.is_success()) {
-        ++counters_.attempts_scheduled;
         MS_LOG_V(2, "bound pod {} to node {} (profile {})", pod.key(), node, fw->profile_name());
         events_.scheduled(pod, fw->profile_name(), node);
         fw->run_post_bind(*state, *info, node);
         queue_.done(pod.meta.uid);
         co_return;
     }
-    ++counters_.binds_failed;
     MS_LOG_WARN("binding pod {} to node {} failed: {}", pod.key(), node, s.message());
     fw->run_unreserve(*state, *info, node);
     cache_.forget_pod(pod.meta.uid);

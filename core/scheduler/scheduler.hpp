@@ -25,13 +25,6 @@ namespace multisched::scheduler {
 using profile_lookup =
     std::function<std::shared_ptr<framework::framework>(std::string_view scheduler_name)>;
 
-struct counters {
-    std::uint64_t attempts_scheduled = 0;
-    std::uint64_t attempts_unschedulable = 0;
-    std::uint64_t attempts_error = 0;
-    std::uint64_t binds_failed = 0;
-};
-
 class scheduler {
   public:
     scheduler(cache::cache& cache, queue::scheduling_queue& queue, profile_lookup profiles,
@@ -52,8 +45,6 @@ class scheduler {
     // One pop + scheduling cycle, synchronously (tests, simulation). False if the queue is empty.
     bool schedule_next();
 
-    const counters& stats() const { return counters_; }
-
   private:
     void schedule_one(const queue::popped_pod& popped);
     void handle_failure(framework::framework& fw, const queue::popped_pod& popped,
@@ -70,7 +61,6 @@ class scheduler {
     event_recorder& events_;
     task_group& bindings_;
     algorithm_state algo_;
-    counters counters_;
 };
 
 }  // namespace multisched::scheduler
