@@ -8,7 +8,7 @@ namespace {
 
 class profile_handle final : public framework::handle {
   public:
-    profile_handle(client::api_client& client, const cache::cache& cache, std::string name)
+    profile_handle(client::api_client& client, cache::cache& cache, std::string name)
         : client_(client), cache_(cache), name_(std::move(name)) {}
     client::api_client& client() override { return client_; }
     const std::string& profile_name() const override { return name_; }
@@ -16,10 +16,17 @@ class profile_handle final : public framework::handle {
     std::size_t nodes_with_image(std::string_view image) const override {
         return cache_.nodes_with_image(image);
     }
+    std::span<const framework::node_info* const> all_nodes() override {
+        const auto& nodes = cache_.nodes();
+        return {nodes.data(), nodes.size()};
+    }
+    const api::label_map* namespace_labels(std::string_view ns) const override {
+        return cache_.namespace_labels(ns);
+    }
 
   private:
     client::api_client& client_;
-    const cache::cache& cache_;
+    cache::cache& cache_;
     std::string name_;
 };
 
@@ -77,7 +84,7 @@ struct point_tag {
 result<std::shared_ptr<framework::framework>> build_framework(const config::profile_config& profile,
                                                               const framework::registry& registry,
                                                               client::api_client& client,
-                                                              const cache::cache& cache) {
+                                                              cache::cache& cache) {
     auto handle = std::make_shared<profile_handle>(client, cache, profile.scheduler_name);
     std::vector<std::unique_ptr<framework::plugin>> owned;
     std::map<std::string, framework::plugin*, std::less<>> by_name;
@@ -199,7 +206,7 @@ result<std::shared_ptr<framework::framework>> build_framework(const config::prof
 
 result<profile_set> profile_set::build(const config::scheduler_config& cfg,
                                        const framework::registry& registry,
-                                       client::api_client& client, const cache::cache& cache) {
+                                       client::api_client& client, cache::cache& cache) {
     profile_set set;
     for (std::size_t i = 0; i < cfg.profiles.size(); ++i) {
         const auto& profile = cfg.profiles[i];

@@ -27,7 +27,7 @@ class profile_set {
     // the profiles.
     static result<profile_set> build(const config::scheduler_config& cfg,
                                      const framework::registry& registry,
-                                     client::api_client& client, const cache::cache& cache);
+                                     client::api_client& client, cache::cache& cache);
 
     // The profile serving `scheduler_name`, or null.
     std::shared_ptr<framework::framework> find(std::string_view scheduler_name) const;

@@ -8,251 +8,13 @@
 #include <string>
 #include <vector>
 
-#include <boost/system/errc.hpp>
-#include <fmt/format.h>
-
-#include "core/api/quantity.hpp"
+#include "core/api/decode_reader.hpp"
 
 namespace multisched::api {
+
+using namespace detail;
+
 namespace {
-
-// One step of a field path ("spec", "containers", [1], ...), linked to its parent on the stack.
-struct path {
-    const path* parent = nullptr;
-    std::string_view key;
-    std::size_t index = 0;
-    bool is_index = false;
-
-    path operator/(std::string_view k) const { return path{this, k, 0, false}; }
-    path operator[](std::size_t i) const { return path{this, {}, i, true}; }
-
-    // "spec.containers[1].resources"; the root (no key, no parent) renders as "".
-    std::string str() const {
-        std::string prefix = parent != nullptr ? parent->str() : std::string();
-        if (is_index) {
-            return fmt::format("{}[{}]", prefix, index);
-        }
-        if (key.empty()) {
-            return prefix;
-        }
-        return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
-    }
-};
-
-std::string_view type_name(json::value v) {
-    if (v.is_null()) {
-        return "null";
-    }
-    if (v.is_bool()) {
-        return "bool";
-    }
-    if (v.is_number()) {
-        return "number";
-    }
-    if (v.is_string()) {
-        return "string";
-    }
-    if (v.is_array()) {
-        return "array";
-    }
-    return "object";
-}
-
-// Typed reads of optional fields. An absent or null field reads as the type's zero value, as in
-// Go; a field of another type records an error (the first one wins) and reads as zero.
-class reader {
-  public:
-    bool failed() const { return !error_.empty(); }
-    const std::string& error() const { return error_; }
-
-    void fail(const path& p, std::string_view what) {
-        if (failed()) {
-            return;
-        }
-        const std::string where = p.str();
-        error_ = where.empty() ? std::string(what) : fmt::format("{}: {}", where, what);
-    }
-
-    void wrong_type(json::value v, const path& p, std::string_view want) {
-        fail(p, fmt::format("expected {}, got {}", want, type_name(v)));
-    }
-
-    std::string string(json::value v, const path& p) {
-        if (v.is_string()) {
-            return std::string(v.as_string());
-        }
-        if (!v.is_null()) {
-            wrong_type(v, p, "a string");
-        }
-        return {};
-    }
-
-    bool boolean(json::value v, const path& p) {
-        if (v.is_bool()) {
-            return v.as_bool();
-        }
-        if (!v.is_null()) {
-            wrong_type(v, p, "a boolean");
-        }
-        return false;
-    }
-
-    // An integer within [lo, hi]; nullopt when absent, null or invalid.
-    std::optional<std::int64_t> integer(json::value v, const path& p, std::int64_t lo,
-                                        std::int64_t hi) {
-        if (v.is_null()) {
-            return std::nullopt;
-        }
-        const auto i = v.as_int();
-        if (!i) {
-            wrong_type(v, p, "an integer");
-            return std::nullopt;
-        }
-        if (*i < lo || *i > hi) {
-            fail(p, fmt::format("{} is out of range [{}, {}]", *i, lo, hi));
-            return std::nullopt;
-        }
-        return i;
-    }
-
-    std::int32_t int32(json::value v, const path& p) {
-        constexpr auto kLo = std::numeric_limits<std::int32_t>::min();
-        constexpr auto kHi = std::numeric_limits<std::int32_t>::max();
-        return static_cast<std::int32_t>(integer(v, p, kLo, kHi).value_or(0));
-    }
-
-    // True if `v` is an object to read; false if absent/null (fine) or another type (error).
-    bool object(json::value v, const path& p) {
-        if (v.is_object()) {
-            return true;
-        }
-        if (!v.is_null()) {
-            wrong_type(v, p, "an object");
-        }
-        return false;
-    }
-
-    bool array(json::value v, const path& p) {
-        if (v.is_array()) {
-            return true;
-        }
-        if (!v.is_null()) {
-            wrong_type(v, p, "an array");
-        }
-        return false;
-    }
-
-  private:
-    std::string error_;
-};
-
-// Reads a JSON array into a vector with `read(reader&, json::value item, const path& item_path)`.
-template <class T, class F>
-std::vector<T> read_array(reader& r, json::value v, const path& p, F&& read) {
-    std::vector<T> out;
-    if (!r.array(v, p)) {
-        return out;
-    }
-    out.reserve(v.size());
-    std::size_t i = 0;
-    v.for_each_item([&](json::value item) {
-        out.push_back(read(r, item, p[i]));
-        ++i;
-    });
-    return out;
-}
-
-label_map read_string_map(reader& r, json::value v, const path& p) {
-    label_map m;
-    if (!r.object(v, p)) {
-        return m;
-    }
-    m.items.reserve(v.size());
-    v.for_each_member(
-        [&](std::string_view k, json::value val) { m.set(std::string(k), r.string(val, p / k)); });
-    return m;
-}
-
-// The text of a quantity: a JSON string, or a bare number (Quantity.UnmarshalJSON accepts both).
-std::optional<std::string> quantity_text(reader& r, json::value v, const path& p) {
-    if (v.is_string()) {
-        return std::string(v.as_string());
-    }
-    if (v.is_number()) {
-        const auto i = v.as_int();
-        return i ? std::to_string(*i) : v.dump();
-    }
-    r.wrong_type(v, p, "a quantity string");
-    return std::nullopt;
-}
-
-struct resources_read {
-    resource_list list;
-    bool has_cpu = false;
-    bool has_memory = false;
-};
-
-// A ResourceList: name -> quantity; cpu in millicores, the rest in whole units (rounded up).
-// A null quantity is a named zero, as in Go. Duplicate names: the last one counts.
-resources_read read_resource_list(reader& r, json::value v, const path& p) {
-    resources_read out;
-    if (!r.object(v, p)) {
-        return out;
-    }
-    std::vector<std::pair<std::string_view, std::int64_t>> values;
-    values.reserve(v.size());
-    v.for_each_member([&](std::string_view name, json::value qv) {
-        std::int64_t amount = 0;
-        if (!qv.is_null()) {
-            const path qp = p / name;
-            const auto text = quantity_text(r, qv, qp);
-            if (!text) {
-                return;
-            }
-            const auto q = quantity::parse(*text);
-            if (!q) {
-                r.fail(qp, q.error().message);
-                return;
-            }
-            amount = name == kResourceCPU ? q->milli_value() : q->value();
-        }
-        out.has_cpu = out.has_cpu || name == kResourceCPU;
-        out.has_memory = out.has_memory || name == kResourceMemory;
-        for (auto& [n, a] : values) {
-            if (n == name) {
-                a = amount;
-                return;
-            }
-        }
-        values.emplace_back(name, amount);
-    });
-    for (const auto& [name, amount] : values) {
-        out.list.add(name, amount);
-    }
-    return out;
-}
-
-object_meta read_meta(reader& r, json::value v, const path& p) {
-    object_meta m;
-    if (!r.object(v, p)) {
-        r.fail(p, "required");
-        return m;
-    }
-    m.name = r.string(v["name"], p / "name");
-    m.ns = r.string(v["namespace"], p / "namespace");
-    m.uid = r.string(v["uid"], p / "uid");
-    m.resource_version = r.string(v["resourceVersion"], p / "resourceVersion");
-    m.creation_timestamp = r.string(v["creationTimestamp"], p / "creationTimestamp");
-    m.labels = read_string_map(r, v["labels"], p / "labels");
-    m.deleting = !r.string(v["deletionTimestamp"], p / "deletionTimestamp").empty();
-    if (m.name.empty()) {
-        r.fail(p / "name", "required");
-    }
-    if (m.uid.empty()) {
-        r.fail(p / "uid", "required");
-    }
-    return m;
-}
 
 container_port read_port(reader& r, json::value v, const path& p) {
     container_port port;
@@ -345,10 +107,6 @@ taint read_taint(reader& r, json::value v, const path& p) {
     return t;
 }
 
-std::string read_string_item(reader& r, json::value v, const path& p) {
-    return r.string(v, p);
-}
-
 container_image read_image(reader& r, json::value v, const path& p) {
     container_image img;
     if (!r.object(v, p)) {
@@ -360,17 +118,6 @@ container_image read_image(reader& r, json::value v, const path& p) {
                   std::numeric_limits<std::int64_t>::max())
             .value_or(0);
     return img;
-}
-
-node_selector_requirement read_requirement(reader& r, json::value v, const path& p) {
-    node_selector_requirement req;
-    if (!r.object(v, p)) {
-        return req;
-    }
-    req.key = r.string(v["key"], p / "key");
-    req.op = r.string(v["operator"], p / "operator");
-    req.values = read_array<std::string>(r, v["values"], p / "values", read_string_item);
-    return req;
 }
 
 node_selector_term read_selector_term(reader& r, json::value v, const path& p) {
@@ -399,7 +146,7 @@ preferred_scheduling_term read_preferred_term(reader& r, json::value v, const pa
     return t;
 }
 
-// spec.affinity.nodeAffinity; podAffinity and podAntiAffinity are not read yet.
+// spec.affinity.nodeAffinity (podAffinity and podAntiAffinity: decode_pod_constraints.cpp).
 std::optional<node_affinity> read_node_affinity(reader& r, json::value affinity, const path& p) {
     if (!r.object(affinity, p)) {
         return std::nullopt;
@@ -448,6 +195,7 @@ void read_pod_spec(reader& r, json::value v, const path& p, pod& out) {
     out.scheduling_gates =
         read_array<std::string>(r, v["schedulingGates"], p / "schedulingGates", read_gate);
     out.node_affinity = read_node_affinity(r, v["affinity"], p / "affinity");
+    read_pod_constraints(r, v, p, out);
 }
 
 void read_pod_status(reader& r, json::value v, const path& p, pod& out) {
@@ -458,11 +206,6 @@ void read_pod_status(reader& r, json::value v, const path& p, pod& out) {
     out.nominated_node_name = r.string(v["nominatedNodeName"], p / "nominatedNodeName");
     out.conditions =
         read_array<pod_condition>(r, v["conditions"], p / "conditions", read_condition);
-}
-
-error decode_error(std::string_view kind, std::string_view name, const std::string& what) {
-    return error{boost::system::errc::make_error_code(boost::system::errc::bad_message),
-                 fmt::format("{} {}: {}", kind, name.empty() ? "<unnamed>" : name, what)};
 }
 
 }  // namespace

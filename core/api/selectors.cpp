@@ -226,10 +226,8 @@ std::vector<std::string> term_errors(const node_selector_term& t, std::string_vi
     return errs;
 }
 
-bool matches(const node_selector_requirement& r, const label_map& labels) {
-    if (!label_requirement_errors(r, "").empty()) {
-        return false;
-    }
+// Requirement `r` is known to be valid.
+bool matches_valid(const node_selector_requirement& r, const label_map& labels) {
     const std::string* value = labels.find(r.key);
     if (r.op == kOpIn) {
         return value != nullptr && contains(r.values, *value);
@@ -253,6 +251,47 @@ bool matches(const node_selector_requirement& r, const label_map& labels) {
         return false;
     }
     return r.op == kOpGt ? *have > *bound : *have < *bound;
+}
+
+bool matches(const node_selector_requirement& r, const label_map& labels) {
+    return label_requirement_errors(r, "").empty() && matches_valid(r, labels);
+}
+
+std::vector<std::string> label_selector_errors(const label_selector& s, std::string_view path) {
+    std::vector<std::string> errs;
+    for (const auto& [k, v] : s.match_labels.items) {
+        node_selector_requirement r{k, std::string(kOpIn), {v}};
+        for (auto& e : label_requirement_errors(r, fmt::format("{}.matchLabels", path))) {
+            errs.push_back(std::move(e));
+        }
+    }
+    for (std::size_t i = 0; i < s.match_expressions.size(); ++i) {
+        const auto& r = s.match_expressions[i];
+        const std::string at = fmt::format("{}.matchExpressions[{}]", path, i);
+        if (r.op != kOpIn && r.op != kOpNotIn && r.op != kOpExists && r.op != kOpDoesNotExist) {
+            errs.push_back(
+                fmt::format("{}.operator: Unsupported value: \"{}\": supported values: "
+                            "\"DoesNotExist\", \"Exists\", \"In\", \"NotIn\"",
+                            at, r.op));
+            continue;
+        }
+        for (auto& e : label_requirement_errors(r, at)) {
+            errs.push_back(std::move(e));
+        }
+    }
+    return errs;
+}
+
+bool matches_valid(const label_selector& s, const label_map& labels) {
+    if (!matches_node_selector(s.match_labels, labels)) {
+        return false;
+    }
+    return std::all_of(s.match_expressions.begin(), s.match_expressions.end(),
+                       [&](const auto& r) { return matches_valid(r, labels); });
+}
+
+bool matches(const label_selector& s, const label_map& labels) {
+    return label_selector_errors(s, "").empty() && matches_valid(s, labels);
 }
 
 bool matches_field(const node_selector_requirement& r, std::string_view node_name) {

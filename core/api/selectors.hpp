@@ -28,6 +28,8 @@ std::vector<std::string> term_errors(const node_selector_term& t, std::string_vi
 // labels.Requirement.Matches. Lenient: an invalid requirement (bad operator, wrong value count,
 // a non-integer Gt/Lt bound) matches nothing. Gt/Lt also fail when the label is not an integer.
 bool matches(const node_selector_requirement& r, const label_map& labels);
+// The same for a requirement already known to be valid (no validation on the hot path).
+bool matches_valid(const node_selector_requirement& r, const label_map& labels);
 // A metadata.name field requirement (In/NotIn with one value) against a node name; an empty
 // `node_name` means "no fields", which upstream lets every field requirement pass.
 bool matches_field(const node_selector_requirement& r, std::string_view node_name);
@@ -35,6 +37,15 @@ bool matches_field(const node_selector_requirement& r, std::string_view node_nam
 bool matches(const node_selector_term& t, const node& n);
 // A pod's nodeSelector: every label must be present with an equal value.
 bool matches_node_selector(const label_map& selector, const label_map& labels);
+
+// metav1.LabelSelectorAsSelector's errors, under `path`: matchLabels must be valid label
+// key/values and matchExpressions may use only In, NotIn, Exists and DoesNotExist.
+std::vector<std::string> label_selector_errors(const label_selector& s, std::string_view path);
+// labels.Selector.Matches for a selector known to be valid: every matchLabels pair and every
+// expression holds. An empty selector matches everything.
+bool matches_valid(const label_selector& s, const label_map& labels);
+// The same with validation; an invalid selector matches nothing.
+bool matches(const label_selector& s, const label_map& labels);
 
 // upstream nodeaffinity.NodeSelector: the terms of one required selector, checked once.
 class node_selector {

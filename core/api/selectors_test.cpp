@@ -210,5 +210,42 @@ TEST_CASE("selectors.node_selector_labels") {
     CHECK_FALSE(matches_node_selector(labels({{"a", "1"}, {"c", "3"}}), l));
 }
 
+TEST_CASE("selectors.label_selector_matches") {
+    struct test_case {
+        std::string name;
+        label_selector sel;
+        bool want;
+    };
+    const auto l = labels({{"app", "web"}, {"tier", "front"}});
+    const std::vector<test_case> cases = {
+        {"empty selector matches everything", {}, true},
+        {"matchLabels equal", {labels({{"app", "web"}}), {}}, true},
+        {"matchLabels other value", {labels({{"app", "db"}}), {}}, false},
+        {"matchLabels missing key", {labels({{"zone", "a"}}), {}}, false},
+        {"labels and expressions ANDed",
+         {labels({{"app", "web"}}), {{"tier", "In", {"back"}}}},
+         false},
+        {"NotIn on absent key", {{}, {{"zone", "NotIn", {"a"}}}}, true},
+        {"Exists", {{}, {{"tier", "Exists", {}}}}, true},
+        {"DoesNotExist", {{}, {{"tier", "DoesNotExist", {}}}}, false},
+        {"Gt is not a label-selector operator", {{}, {{"tier", "Gt", {"1"}}}}, false},
+        {"In without values is invalid", {{}, {{"app", "In", {}}}}, false},
+        {"invalid matchLabels value", {labels({{"app", "-web"}}), {}}, false},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        CHECK(matches(tc.sel, l) == tc.want);
+    }
+}
+
+TEST_CASE("selectors.label_selector_errors") {
+    CHECK(label_selector_errors({}, "s").empty());
+    CHECK(label_selector_errors({{}, {{"a", "Gt", {"1"}}}}, "s") ==
+          std::vector<std::string>{
+              "s.matchExpressions[0].operator: Unsupported value: \"Gt\": supported values: "
+              "\"DoesNotExist\", \"Exists\", \"In\", \"NotIn\""});
+    CHECK(label_selector_errors({labels({{"a/b/c", "x"}}), {}}, "s").size() == 1);
+}
+
 }  // namespace
 }  // namespace multisched::api

@@ -134,6 +134,73 @@ struct node_affinity {
     bool operator==(const node_affinity&) const = default;
 };
 
+// metav1.LabelSelector. Requirements use the operators In, NotIn, Exists, DoesNotExist. An empty
+// selector ({}) matches everything; an absent one (std::nullopt where optional) matches nothing.
+struct label_selector {
+    label_map match_labels;
+    std::vector<node_selector_requirement> match_expressions;
+    bool operator==(const label_selector&) const = default;
+};
+
+// One PodAffinityTerm: the pods matched by `selector` in the namespaces named by `namespaces` and
+// `namespace_selector` (both empty: the pod's own namespace; an empty namespace_selector {}: every
+// namespace), co-located by the node label `topology_key`.
+struct pod_affinity_term {
+    std::optional<label_selector> selector;  // labelSelector
+    std::vector<std::string> namespaces;
+    std::optional<label_selector> namespace_selector;
+    std::string topology_key;
+    // matchLabelKeys / mismatchLabelKeys: the apiserver (1.31+) merges them into labelSelector;
+    // kept so older apiservers' objects still carry them.
+    std::vector<std::string> match_label_keys;
+    std::vector<std::string> mismatch_label_keys;
+    bool operator==(const pod_affinity_term&) const = default;
+};
+
+struct weighted_pod_affinity_term {
+    std::int32_t weight = 0;  // 1..100 in valid pods
+    pod_affinity_term term;
+    bool operator==(const weighted_pod_affinity_term&) const = default;
+};
+
+// spec.affinity.podAffinity or .podAntiAffinity.
+struct pod_affinity {
+    std::vector<pod_affinity_term> required;  // requiredDuringSchedulingIgnoredDuringExecution
+    std::vector<weighted_pod_affinity_term> preferred;
+    bool operator==(const pod_affinity&) const = default;
+};
+
+// spec.topologySpreadConstraints[]. Empty strings mean the API defaults.
+struct topology_spread_constraint {
+    std::int32_t max_skew = 0;
+    std::string topology_key;
+    std::string when_unsatisfiable;          // DoNotSchedule or ScheduleAnyway
+    std::optional<label_selector> selector;  // labelSelector; absent matches no pod
+    std::optional<std::int32_t> min_domains;
+    std::string node_affinity_policy;  // Honor (default) or Ignore
+    std::string node_taints_policy;    // Ignore (default) or Honor
+    std::vector<std::string> match_label_keys;
+    bool operator==(const topology_spread_constraint&) const = default;
+};
+
+// The parts of spec.volumes[] the volume plugins read. At most one source is set.
+struct volume {
+    std::string name;
+    std::string pvc_claim_name;  // persistentVolumeClaim.claimName
+    // ephemeral.volumeClaimTemplate: the claim is named "<pod name>-<volume name>".
+    bool ephemeral = false;
+    std::string gce_pd_name;                // gcePersistentDisk.pdName
+    std::string aws_ebs_volume_id;          // awsElasticBlockStore.volumeID
+    std::vector<std::string> rbd_monitors;  // rbd.monitors
+    std::string rbd_pool;                   // rbd.pool ("rbd" if unset)
+    std::string rbd_image;                  // rbd.image
+    std::string iscsi_target_portal;        // iscsi.targetPortal
+    std::string iscsi_iqn;                  // iscsi.iqn
+    std::int32_t iscsi_lun = 0;             // iscsi.lun
+    bool read_only = false;                 // the source's readOnly
+    bool operator==(const volume&) const = default;
+};
+
 struct pod {
     object_meta meta;
     // spec
@@ -148,6 +215,10 @@ struct pod {
     std::vector<toleration> tolerations;
     std::vector<std::string> scheduling_gates;
     std::optional<api::node_affinity> node_affinity;  // spec.affinity.nodeAffinity
+    std::optional<pod_affinity> affinity;             // spec.affinity.podAffinity
+    std::optional<pod_affinity> anti_affinity;        // spec.affinity.podAntiAffinity
+    std::vector<topology_spread_constraint> topology_spread_constraints;
+    std::vector<volume> volumes;
     // status
     std::string phase;
     std::string nominated_node_name;

@@ -202,4 +202,20 @@ void cache::rebuild_node_list() {
     node_list_dirty_ = false;
 }
 
+void cache::set_namespace(const std::string& name, api::label_map labels) {
+    namespaces_[name] = std::move(labels);
+}
+
+void cache::remove_namespace(std::string_view name) {
+    auto it = namespaces_.find(name);
+    if (it != namespaces_.end()) {
+        namespaces_.erase(it);
+    }
+}
+
+const api::label_map* cache::namespace_labels(std::string_view name) const {
+    auto it = namespaces_.find(name);
+    return it == namespaces_.end() ? nullptr : &it->second;
+}
+
 }  // namespace multisched::cache

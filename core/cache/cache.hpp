@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,12 @@ class cache {
     // ImageStateSummary.NumNodes, kept up to date as nodes come and go.
     std::size_t nodes_with_image(std::string_view image) const;
     std::size_t pod_count() const { return pods_.size(); }
+
+    // Namespaces and their labels (InterPodAffinity's namespaceSelector).
+    void set_namespace(const std::string& name, api::label_map labels);
+    void remove_namespace(std::string_view name);
+    // Null if the namespace is unknown.
+    const api::label_map* namespace_labels(std::string_view name) const;
     std::size_t assumed_count() const;
 
   private:
@@ -69,6 +76,7 @@ class cache {
     std::unordered_map<std::string, pod_state> pods_;  // by uid
     std::vector<framework::node_info*> node_list_;
     std::unordered_map<std::string, std::size_t> image_nodes_;  // image name -> nodes listing it
+    std::map<std::string, api::label_map, std::less<>> namespaces_;
     bool node_list_dirty_ = true;
 };
 

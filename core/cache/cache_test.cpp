@@ -19,6 +19,21 @@ std::vector<std::string> names(const std::vector<framework::node_info*>& nodes) 
     return out;
 }
 
+TEST_CASE("cache.namespace_labels") {
+    cache c;
+    CHECK(c.namespace_labels("a") == nullptr);
+    api::label_map l;
+    l.set("team", "x");
+    c.set_namespace("a", l);
+    REQUIRE(c.namespace_labels("a") != nullptr);
+    CHECK(*c.namespace_labels("a") == l);
+    c.set_namespace("a", {});  // relabelled
+    CHECK(c.namespace_labels("a")->empty());
+    c.remove_namespace("a");
+    c.remove_namespace("unknown");
+    CHECK(c.namespace_labels("a") == nullptr);
+}
+
 }  // namespace
 
 TEST_CASE("cache.assume_then_confirm_counts_once") {

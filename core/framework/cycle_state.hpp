@@ -15,7 +15,22 @@ class cycle_state {
   public:
     struct data {
         virtual ~data() = default;
+        // A deep copy: preemption and nominated-pod checks mutate a clone of the cycle's state.
+        virtual std::unique_ptr<data> clone() const = 0;
     };
+    // Base for plugin state that is copyable: struct my_state final : cloneable<my_state> {...}.
+    template <class T>
+    struct cloneable : data {
+        std::unique_ptr<data> clone() const override {
+            return std::make_unique<T>(static_cast<const T&>(*this));
+        }
+    };
+
+    cycle_state() = default;
+    cycle_state(cycle_state&&) = default;
+    cycle_state& operator=(cycle_state&&) = default;
+    // Deep copy of every entry and of the skip lists (upstream CycleState.Clone).
+    cycle_state clone() const;
 
     // Stores `value` under `key`, replacing any earlier value.
     void write(std::string_view key, std::unique_ptr<data> value);

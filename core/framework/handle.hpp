@@ -3,14 +3,19 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "core/api/types.hpp"
 
 namespace multisched::client {
 class api_client;
 }
 
 namespace multisched::framework {
+
+class node_info;
 
 class handle {
   public:
@@ -23,6 +28,11 @@ class handle {
     // nodes, and how many of them list `image` in status.images (ImageLocality's spread).
     virtual std::size_t node_count() const = 0;
     virtual std::size_t nodes_with_image(std::string_view image) const = 0;
+    // Every node of the cluster as the current cycle sees it (upstream's snapshot NodeInfos().
+    // List()), zone-interleaved. Valid during one scheduling cycle only.
+    virtual std::span<const node_info* const> all_nodes() = 0;
+    // The labels of namespace `ns` (InterPodAffinity's namespaceSelector); null if unknown.
+    virtual const api::label_map* namespace_labels(std::string_view ns) const = 0;
 };
 
 }  // namespace multisched::framework

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/api/selectors.hpp"
+
 namespace multisched::framework {
 namespace {
 
@@ -23,7 +25,61 @@ host_port_info::protocol_port key_of(std::string_view protocol, std::int32_t por
     return {std::string(protocol.empty() ? kDefaultHostPortProtocol : protocol), port};
 }
 
+const api::label_selector* valid_or_null(const std::optional<api::label_selector>& s) {
+    return s && api::label_selector_errors(*s, "").empty() ? &*s : nullptr;
+}
+
+affinity_term make_term(const api::pod& owner, const api::pod_affinity_term& t,
+                        std::int32_t weight) {
+    affinity_term out;
+    out.selector = valid_or_null(t.selector);
+    out.namespace_selector = valid_or_null(t.namespace_selector);
+    out.namespaces = t.namespaces;
+    if (t.namespaces.empty() && !t.namespace_selector) {
+        out.namespaces.push_back(owner.meta.ns);
+    }
+    out.topology_key = t.topology_key;
+    out.weight = weight;
+    return out;
+}
+
+void add_terms(const api::pod& owner, const std::optional<api::pod_affinity>& a,
+               std::vector<affinity_term>& required, std::vector<affinity_term>& preferred) {
+    if (!a) {
+        return;
+    }
+    for (const auto& t : a->required) {
+        required.push_back(make_term(owner, t, 0));
+    }
+    for (const auto& w : a->preferred) {
+        preferred.push_back(make_term(owner, w.term, w.weight));
+    }
+}
+
+bool remove_by_uid(std::vector<std::shared_ptr<const pod_info>>& pods, std::string_view uid) {
+    auto it = std::find_if(pods.begin(), pods.end(),
+                           [&](const auto& p) { return p->pod->meta.uid == uid; });
+    if (it == pods.end()) {
+        return false;
+    }
+    // Order of pods on a node carries no meaning: swap-and-pop.
+    std::iter_swap(it, pods.end() - 1);
+    pods.pop_back();
+    return true;
+}
+
 }  // namespace
+
+bool affinity_term::matches(const api::pod& p, const api::label_map* ns_labels) const {
+    if (selector == nullptr) {
+        return false;
+    }
+    const bool in_namespace =
+        std::find(namespaces.begin(), namespaces.end(), p.meta.ns) != namespaces.end() ||
+        (namespace_selector != nullptr && ns_labels != nullptr &&
+         api::matches_valid(*namespace_selector, *ns_labels));
+    return in_namespace && api::matches_valid(*selector, p.meta.labels);
+}
 
 void host_port_info::add(std::string_view ip, std::string_view protocol, std::int32_t port) {
     if (port <= 0) {
@@ -107,6 +163,9 @@ std::shared_ptr<const pod_info> make_pod_info(std::shared_ptr<const api::pod> po
     const auto non_zero = api::pod_non_zero_requests(*pod);
     info->non_zero_milli_cpu = non_zero.milli_cpu;
     info->non_zero_memory = non_zero.memory;
+    add_terms(*pod, pod->affinity, info->required_affinity, info->preferred_affinity);
+    add_terms(*pod, pod->anti_affinity, info->required_anti_affinity,
+              info->preferred_anti_affinity);
     info->pod = std::move(pod);
     return info;
 }
@@ -121,6 +180,12 @@ void node_info::add_pod(std::shared_ptr<const pod_info> pod) {
     non_zero_milli_cpu_ += pod->non_zero_milli_cpu;
     non_zero_memory_ += pod->non_zero_memory;
     update_used_ports(used_ports_, *pod->pod, true);
+    if (pod->has_affinity()) {
+        pods_with_affinity_.push_back(pod);
+    }
+    if (!pod->required_anti_affinity.empty()) {
+        pods_with_required_anti_affinity_.push_back(pod);
+    }
     pods_.push_back(std::move(pod));
     ++generation_;
 }
@@ -135,9 +200,9 @@ bool node_info::remove_pod(std::string_view uid) {
     non_zero_milli_cpu_ -= (*it)->non_zero_milli_cpu;
     non_zero_memory_ -= (*it)->non_zero_memory;
     update_used_ports(used_ports_, *(*it)->pod, false);
-    // Order of pods on a node carries no meaning: swap-and-pop.
-    std::iter_swap(it, pods_.end() - 1);
-    pods_.pop_back();
+    remove_by_uid(pods_with_affinity_, uid);
+    remove_by_uid(pods_with_required_anti_affinity_, uid);
+    remove_by_uid(pods_, uid);
     ++generation_;
     return true;
 }

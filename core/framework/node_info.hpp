@@ -16,11 +16,37 @@
 
 namespace multisched::framework {
 
+// One pod (anti-)affinity term checked once (upstream framework.AffinityTerm). Pointers refer
+// into the pod that the owning pod_info keeps alive.
+struct affinity_term {
+    const api::label_selector* selector = nullptr;  // null: matches no pod (absent or invalid)
+    // Explicit namespaces; the term's own pod's namespace when neither namespaces nor a
+    // namespaceSelector is given.
+    std::vector<std::string> namespaces;
+    const api::label_selector* namespace_selector = nullptr;  // null: selects no namespace
+    std::string topology_key;
+    std::int32_t weight = 0;  // preferred terms only
+
+    // upstream AffinityTerm.Matches: `p` is in one of the namespaces (or in a namespace whose
+    // labels `ns_labels` the namespaceSelector matches) and its labels match the selector.
+    bool matches(const api::pod& p, const api::label_map* ns_labels) const;
+};
+
 struct pod_info {
     std::shared_ptr<const api::pod> pod;
     api::resource_list requests;          // api::pod_requests
     std::int64_t non_zero_milli_cpu = 0;  // api::pod_non_zero_requests, for scoring
     std::int64_t non_zero_memory = 0;
+    // spec.affinity.podAffinity / podAntiAffinity, checked once.
+    std::vector<affinity_term> required_affinity;
+    std::vector<affinity_term> required_anti_affinity;
+    std::vector<affinity_term> preferred_affinity;
+    std::vector<affinity_term> preferred_anti_affinity;
+
+    bool has_affinity() const {
+        return !required_affinity.empty() || !required_anti_affinity.empty() ||
+               !preferred_affinity.empty() || !preferred_anti_affinity.empty();
+    }
 };
 
 std::shared_ptr<const pod_info> make_pod_info(std::shared_ptr<const api::pod> pod);
@@ -61,6 +87,14 @@ class node_info {
     const std::shared_ptr<const api::node>& node_ptr() const { return node_; }
     const std::string& name() const { return name_; }
     const std::vector<std::shared_ptr<const pod_info>>& pods() const { return pods_; }
+    // The pods with any pod affinity or anti-affinity term, and those with required
+    // anti-affinity terms (upstream PodsWithAffinity / PodsWithRequiredAntiAffinity).
+    const std::vector<std::shared_ptr<const pod_info>>& pods_with_affinity() const {
+        return pods_with_affinity_;
+    }
+    const std::vector<std::shared_ptr<const pod_info>>& pods_with_required_anti_affinity() const {
+        return pods_with_required_anti_affinity_;
+    }
     // Sum of the requests of every pod on the node (assumed ones included).
     const api::resource_list& requested() const { return requested_; }
     std::int64_t non_zero_milli_cpu() const { return non_zero_milli_cpu_; }
@@ -80,6 +114,8 @@ class node_info {
     std::string name_;
     std::shared_ptr<const api::node> node_;
     std::vector<std::shared_ptr<const pod_info>> pods_;
+    std::vector<std::shared_ptr<const pod_info>> pods_with_affinity_;
+    std::vector<std::shared_ptr<const pod_info>> pods_with_required_anti_affinity_;
     api::resource_list requested_;
     std::int64_t non_zero_milli_cpu_ = 0;
     std::int64_t non_zero_memory_ = 0;

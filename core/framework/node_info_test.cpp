@@ -3,6 +3,7 @@
 // conflict rules of host_port_info (upstream framework/types_test.go TestHostPortInfo_*).
 #include "core/framework/node_info.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace {
 
 using multisched::testing::make_node;
 using multisched::testing::make_pod;
+using multisched::testing::make_term;
+using multisched::testing::selector_exists;
+using multisched::testing::selector_labels;
 
 api::container_port host_port(std::string protocol, std::string ip, std::int32_t port) {
     api::container_port p;
@@ -208,6 +212,96 @@ TEST_CASE("node_info.add_remove_pod") {
     CHECK(ni.pods().empty());
     CHECK(ni.requested().milli_cpu == 0);
     CHECK(ni.used_ports().empty());
+}
+
+TEST_CASE("node_info.pods_with_affinity_follow_add_and_remove") {
+    node_info ni("n1");
+    ni.add_pod(make_pod().name("plain").uid("u0").info());
+    ni.add_pod(make_pod().name("aff").uid("u1").pod_affinity("zone", selector_exists("a")).info());
+    ni.add_pod(
+        make_pod().name("anti").uid("u2").pod_anti_affinity("host", selector_exists("a")).info());
+    ni.add_pod(make_pod()
+                   .name("pref-anti")
+                   .uid("u3")
+                   .pod_anti_affinity("host", selector_exists("a"), 10)
+                   .info());
+    const auto uids = [](const auto& pods) {
+        std::vector<std::string> out;
+        for (const auto& p : pods) {
+            out.push_back(p->pod->meta.uid);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    CHECK(uids(ni.pods_with_affinity()) == std::vector<std::string>{"u1", "u2", "u3"});
+    CHECK(uids(ni.pods_with_required_anti_affinity()) == std::vector<std::string>{"u2"});
+    CHECK(ni.remove_pod("u2"));
+    CHECK(uids(ni.pods_with_affinity()) == std::vector<std::string>{"u1", "u3"});
+    CHECK(ni.pods_with_required_anti_affinity().empty());
+    CHECK(ni.remove_pod("u0"));
+    CHECK(ni.pods().size() == 2);
+}
+
+TEST_CASE("node_info.affinity_term_matches") {
+    struct test_case {
+        std::string name;
+        api::pod_affinity_term term;
+        std::string pod_ns;
+        api::label_map ns_labels;
+        bool want;
+    };
+    api::label_map team_a;
+    team_a.set("team", "a");
+    const std::vector<test_case> cases = {
+        {"own namespace by default",
+         make_term(selector_labels({{"app", "db"}}), "k"),
+         "own",
+         {},
+         true},
+        {"other namespace not selected",
+         make_term(selector_labels({{"app", "db"}}), "k"),
+         "other",
+         {},
+         false},
+        {"explicit namespaces",
+         make_term(selector_labels({{"app", "db"}}), "k", {"x", "other"}),
+         "other",
+         {},
+         true},
+        {"explicit namespaces exclude the own one",
+         make_term(selector_labels({{"app", "db"}}), "k", {"x"}),
+         "own",
+         {},
+         false},
+        {"empty namespaceSelector selects all",
+         make_term(selector_labels({{"app", "db"}}), "k", {}, api::label_selector{}),
+         "other",
+         {},
+         true},
+        {"namespaceSelector by labels",
+         make_term(selector_labels({{"app", "db"}}), "k", {}, selector_labels({{"team", "a"}})),
+         "other", team_a, true},
+        {"namespaceSelector not matching",
+         make_term(selector_labels({{"app", "db"}}), "k", {}, selector_labels({{"team", "b"}})),
+         "other", team_a, false},
+        {"nil labelSelector matches nothing", make_term(std::nullopt, "k"), "own", {}, false},
+        {"empty labelSelector matches all", make_term(api::label_selector{}, "k"), "own", {}, true},
+        {"invalid labelSelector matches nothing",
+         make_term(api::label_selector{{}, {{"app", "Gt", {"1"}}}}, "k"),
+         "own",
+         {},
+         false},
+        {"labels differ", make_term(selector_labels({{"app", "web"}}), "k"), "own", {}, false},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        const auto owner =
+            make_pod().name("o").ns("own").uid("o").affinity_term(false, tc.term).info();
+        REQUIRE(owner->required_affinity.size() == 1);
+        const auto other = make_pod().name("p").ns(tc.pod_ns).label("app", "db").obj();
+        CHECK(owner->required_affinity[0].matches(other, &tc.ns_labels) == tc.want);
+        CHECK(owner->required_affinity[0].topology_key == "k");
+    }
 }
 
 }  // namespace

@@ -62,13 +62,29 @@ struct pre_filter_result {
     std::vector<std::string> from_plugins;
 };
 
-/// Called once per cycle before Filter. May return Skip (its Filter is then not run), or a
-/// rejection that ends the cycle for every node.
+/// Incremental what-ifs on a PreFilter's cycle state (upstream PreFilterExtensions): preemption
+/// removes victims and nominated pods are added before Filter runs on `node`. `node` is the node
+/// as it will be seen by Filter, i.e. already with `other` added / without `other`. Both calls
+/// must keep the state exactly as if PreFilter had run on the modified cluster.
+class pre_filter_extensions {
+  public:
+    virtual ~pre_filter_extensions() = default;
+    virtual status add_pod(cycle_state& state, const pod_info& pod, const pod_info& other,
+                           const node_info& node) = 0;
+    virtual status remove_pod(cycle_state& state, const pod_info& pod, const pod_info& other,
+                              const node_info& node) = 0;
+};
+
+/// Called once per cycle before Filter with every node of the cluster. May return Skip (its
+/// Filter is then not run), or a rejection that ends the cycle for every node.
 class pre_filter_plugin : public virtual plugin {
   public:
     virtual status pre_filter(cycle_state& state, const pod_info& pod,
                               std::span<const node_info* const> nodes,
                               pre_filter_result& result) = 0;
+    /// Non-null when the plugin's PreFilter state depends on the pods on other nodes (or this
+    /// one) and must follow pods added or removed by preemption / nominated-pod checks.
+    virtual pre_filter_extensions* extensions() { return nullptr; }
 };
 
 /// Called for each candidate node. Returns success, or a rejection with upstream's reason text
@@ -96,7 +112,8 @@ class post_filter_plugin : public virtual plugin {
                                post_filter_result& result) = 0;
 };
 
-/// Called once over the feasible nodes before Score. Skip disables its Score this cycle.
+/// Called once over the feasible nodes before Score (handle::all_nodes() has the whole cluster).
+/// Skip disables its Score this cycle.
 class pre_score_plugin : public virtual plugin {
   public:
     virtual status pre_score(cycle_state& state, const pod_info& pod,

@@ -12,12 +12,12 @@
 namespace multisched::plugins::node_affinity {
 namespace {
 
-struct pre_filter_state final : framework::cycle_state::data {
+struct pre_filter_state final : framework::cycle_state::cloneable<pre_filter_state> {
     explicit pre_filter_state(const api::pod& pod) : required(pod) {}
     required_node_affinity required;
 };
 
-struct pre_score_state final : framework::cycle_state::data {
+struct pre_score_state final : framework::cycle_state::cloneable<pre_score_state> {
     explicit pre_score_state(api::preferred_terms t) : preferred(std::move(t)) {}
     api::preferred_terms preferred;
 };

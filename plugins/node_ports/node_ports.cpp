@@ -9,7 +9,7 @@
 namespace multisched::plugins::node_ports {
 namespace {
 
-struct pre_filter_state final : framework::cycle_state::data {
+struct pre_filter_state final : framework::cycle_state::cloneable<pre_filter_state> {
     explicit pre_filter_state(std::vector<api::container_port> p) : ports(std::move(p)) {}
     std::vector<api::container_port> ports;
 };

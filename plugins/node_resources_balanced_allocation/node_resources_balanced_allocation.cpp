@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view kPlugin = names::kNodeResourcesBalancedAllocation;
 
-struct pre_score_state final : framework::cycle_state::data {
+struct pre_score_state final : framework::cycle_state::cloneable<pre_score_state> {
     std::vector<std::int64_t> pod_requests;
 };
 

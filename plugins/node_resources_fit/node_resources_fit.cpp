@@ -7,11 +7,11 @@
 namespace multisched::plugins::node_resources_fit {
 namespace {
 
-struct pre_filter_state final : framework::cycle_state::data {
+struct pre_filter_state final : framework::cycle_state::cloneable<pre_filter_state> {
     api::resource_list requests;
 };
 
-struct pre_score_state final : framework::cycle_state::data {
+struct pre_score_state final : framework::cycle_state::cloneable<pre_score_state> {
     std::vector<std::int64_t> pod_requests;
 };
 

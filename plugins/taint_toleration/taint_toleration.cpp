@@ -16,7 +16,7 @@ constexpr std::string_view kEffectNoExecute = "NoExecute";
 constexpr std::string_view kEffectPreferNoSchedule = "PreferNoSchedule";
 
 // The pod's tolerations that may tolerate a PreferNoSchedule taint; an empty effect matches all.
-struct pre_score_state final : framework::cycle_state::data {
+struct pre_score_state final : framework::cycle_state::cloneable<pre_score_state> {
     std::vector<api::toleration> tolerations_prefer_no_schedule;
 };
 

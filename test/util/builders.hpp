@@ -53,6 +53,19 @@ inline api::container make_container(std::string name, quantity_list requests) {
     return c;
 }
 
+// A PodAffinityTerm; `sel` nullopt is a nil labelSelector (matches nothing).
+inline api::pod_affinity_term make_term(std::optional<api::label_selector> sel,
+                                        std::string topology_key,
+                                        std::vector<std::string> namespaces = {},
+                                        std::optional<api::label_selector> ns_selector = {}) {
+    api::pod_affinity_term t;
+    t.selector = std::move(sel);
+    t.topology_key = std::move(topology_key);
+    t.namespaces = std::move(namespaces);
+    t.namespace_selector = std::move(ns_selector);
+    return t;
+}
+
 class pod_builder {
   public:
     pod_builder& name(std::string v) {
@@ -111,6 +124,87 @@ class pod_builder {
         return *this;
     }
 
+    // Pod (anti-)affinity terms: required when weight is 0, else preferred with that weight.
+    pod_builder& pod_affinity(std::string topology_key, api::label_selector sel,
+                              std::int32_t weight = 0) {
+        add_affinity_term(pod_.affinity, make_term(std::move(sel), std::move(topology_key)),
+                          weight);
+        return *this;
+    }
+    pod_builder& pod_anti_affinity(std::string topology_key, api::label_selector sel,
+                                   std::int32_t weight = 0) {
+        add_affinity_term(pod_.anti_affinity, make_term(std::move(sel), std::move(topology_key)),
+                          weight);
+        return *this;
+    }
+    // Full control over a term (namespaces, namespaceSelector, nil selector).
+    pod_builder& affinity_term(bool anti, api::pod_affinity_term t, std::int32_t weight = 0) {
+        add_affinity_term(anti ? pod_.anti_affinity : pod_.affinity, std::move(t), weight);
+        return *this;
+    }
+    // A topologySpreadConstraint (upstream MakePod().SpreadConstraint(...)).
+    pod_builder& spread(std::int32_t max_skew, std::string topology_key, std::string mode,
+                        std::optional<api::label_selector> sel,
+                        std::optional<std::int32_t> min_domains = std::nullopt) {
+        api::topology_spread_constraint c;
+        c.max_skew = max_skew;
+        c.topology_key = std::move(topology_key);
+        c.when_unsatisfiable = std::move(mode);
+        c.selector = std::move(sel);
+        c.min_domains = min_domains;
+        pod_.topology_spread_constraints.push_back(std::move(c));
+        return *this;
+    }
+    pod_builder& spread(api::topology_spread_constraint c) {
+        pod_.topology_spread_constraints.push_back(std::move(c));
+        return *this;
+    }
+    pod_builder& node_selector(std::string k, std::string v) {
+        pod_.node_selector.set(std::move(k), std::move(v));
+        return *this;
+    }
+    pod_builder& node_affinity(api::node_affinity na) {
+        pod_.node_affinity = std::move(na);
+        return *this;
+    }
+    // A volume backed by the PersistentVolumeClaim `claim`.
+    pod_builder& pvc(std::string claim, bool read_only = false) {
+        api::volume v;
+        v.name = "vol-" + std::to_string(pod_.volumes.size());
+        v.pvc_claim_name = std::move(claim);
+        v.read_only = read_only;
+        pod_.volumes.push_back(std::move(v));
+        return *this;
+    }
+    pod_builder& volume(api::volume v) {
+        pod_.volumes.push_back(std::move(v));
+        return *this;
+    }
+    pod_builder& phase(std::string v) {
+        pod_.phase = std::move(v);
+        return *this;
+    }
+    pod_builder& deleting(bool v = true) {
+        pod_.meta.deleting = v;
+        return *this;
+    }
+    pod_builder& created(std::string rfc3339) {
+        pod_.meta.creation_timestamp = std::move(rfc3339);
+        return *this;
+    }
+    pod_builder& host_port(std::int32_t port, std::string protocol = "TCP", std::string ip = "") {
+        if (pod_.containers.empty()) {
+            req({});
+        }
+        api::container_port p;
+        p.container_port = port;
+        p.host_port = port;
+        p.protocol = std::move(protocol);
+        p.host_ip = std::move(ip);
+        pod_.containers.back().ports.push_back(std::move(p));
+        return *this;
+    }
+
     api::pod obj() const { return pod_; }
     std::shared_ptr<const api::pod> ptr() const { return std::make_shared<const api::pod>(pod_); }
     std::shared_ptr<const framework::pod_info> info() const {
@@ -118,6 +212,18 @@ class pod_builder {
     }
 
   private:
+    static void add_affinity_term(std::optional<api::pod_affinity>& a, api::pod_affinity_term t,
+                                  std::int32_t weight) {
+        if (!a) {
+            a.emplace();
+        }
+        if (weight == 0) {
+            a->required.push_back(std::move(t));
+        } else {
+            a->preferred.push_back({weight, std::move(t)});
+        }
+    }
+
     api::pod pod_;
 };
 
@@ -137,6 +243,13 @@ class node_builder {
         add_quantities(node_.allocatable, list);
         return *this;
     }
+    // The well-known zone and hostname labels.
+    node_builder& zone(std::string z) { return label("topology.kubernetes.io/zone", std::move(z)); }
+    node_builder& hostname_label() { return label("kubernetes.io/hostname", node_.meta.name); }
+    node_builder& image(std::string name, std::int64_t size_bytes) {
+        node_.images.push_back({{std::move(name)}, size_bytes});
+        return *this;
+    }
     node_builder& unschedulable(bool v = true) {
         node_.unschedulable = v;
         return *this;
@@ -154,6 +267,31 @@ class node_builder {
   private:
     api::node node_;
 };
+
+// Label selectors (upstream st.MakeLabelSelector()).
+inline api::label_selector selector_labels(
+    std::initializer_list<std::pair<std::string, std::string>> items) {
+    api::label_selector s;
+    for (const auto& [k, v] : items) {
+        s.match_labels.set(k, v);
+    }
+    return s;
+}
+inline api::label_selector selector_exists(std::string key) {
+    api::label_selector s;
+    s.match_expressions.push_back({std::move(key), "Exists", {}});
+    return s;
+}
+inline api::label_selector selector_in(std::string key, std::vector<std::string> values) {
+    api::label_selector s;
+    s.match_expressions.push_back({std::move(key), "In", std::move(values)});
+    return s;
+}
+inline api::label_selector selector_not_in(std::string key, std::vector<std::string> values) {
+    api::label_selector s;
+    s.match_expressions.push_back({std::move(key), "NotIn", std::move(values)});
+    return s;
+}
 
 inline pod_builder make_pod() {
     return {};

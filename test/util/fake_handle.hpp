@@ -4,7 +4,9 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "core/framework/handle.hpp"
 #include "test/util/fake_api_client.hpp"
@@ -24,9 +26,20 @@ class fake_handle final : public framework::handle {
         return it == image_nodes.end() ? 0 : it->second;
     }
 
+    std::span<const framework::node_info* const> all_nodes() override {
+        return {cluster.data(), cluster.size()};
+    }
+    const api::label_map* namespace_labels(std::string_view ns) const override {
+        auto it = namespaces.find(std::string(ns));
+        return it == namespaces.end() ? nullptr : &it->second;
+    }
+
     std::string name = "default-scheduler";
     std::size_t nodes = 0;
     std::map<std::string, std::size_t> image_nodes;
+    // What all_nodes() returns: set by tests of plugins that look beyond the nodes they are given.
+    std::vector<const framework::node_info*> cluster;
+    std::map<std::string, api::label_map> namespaces;
 
   private:
     fake_api_client own_client_;
