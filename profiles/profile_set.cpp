@@ -23,6 +23,9 @@ class profile_handle final : public framework::handle {
     const api::label_map* namespace_labels(std::string_view ns) const override {
         return cache_.namespace_labels(ns);
     }
+    api::label_selector default_selector(const api::pod& /*pod*/) const override {
+        return {};  // Services and workload controllers are not watched yet
+    }
 
   private:
     client::api_client& client_;

@@ -33,6 +33,10 @@ class handle {
     virtual std::span<const node_info* const> all_nodes() = 0;
     // The labels of namespace `ns` (InterPodAffinity's namespaceSelector); null if unknown.
     virtual const api::label_map* namespace_labels(std::string_view ns) const = 0;
+    // The selector of the Services, ReplicationControllers, ReplicaSets and StatefulSets that
+    // select or own `pod` (upstream helper.DefaultSelector), for PodTopologySpread's default
+    // constraints. Empty when nothing selects the pod: no default constraints then.
+    virtual api::label_selector default_selector(const api::pod& pod) const = 0;
 };
 
 }  // namespace multisched::framework

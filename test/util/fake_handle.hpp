@@ -34,12 +34,17 @@ class fake_handle final : public framework::handle {
         return it == namespaces.end() ? nullptr : &it->second;
     }
 
+    api::label_selector default_selector(const api::pod& /*pod*/) const override {
+        return owner_selector;
+    }
+
     std::string name = "default-scheduler";
     std::size_t nodes = 0;
     std::map<std::string, std::size_t> image_nodes;
     // What all_nodes() returns: set by tests of plugins that look beyond the nodes they are given.
     std::vector<const framework::node_info*> cluster;
     std::map<std::string, api::label_map> namespaces;
+    api::label_selector owner_selector;  // what default_selector() returns for every pod
 
   private:
     fake_api_client own_client_;
