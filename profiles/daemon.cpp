@@ -17,6 +17,7 @@
 #include "core/util/log.hpp"
 #include "core/util/task_group.hpp"
 #include "plugins/registry.hpp"
+#include "profiles/cluster_informers.hpp"
 #include "profiles/profile_set.hpp"
 
 namespace multisched::profiles {
@@ -124,6 +125,7 @@ struct process {
     scheduler::scheduler sched;
     informer::reflector pods;
     informer::reflector nodes;
+    cluster_informers objects;
     int exit_code = 0;
 
     process(asio::io_context& io, const config::scheduler_config& c, const daemon_options& o,
@@ -146,7 +148,9 @@ struct process {
                reflector_for("/api/v1/pods", "status.phase!=Succeeded,status.phase!=Failed"),
                make_decoder<api::pod>(&api::decode_pod, true), pod_handlers()),
           nodes(*client, reflector_for("/api/v1/nodes", ""),
-                make_decoder<api::node>(&api::decode_node, false), node_handlers()) {}
+                make_decoder<api::node>(&api::decode_node, false), node_handlers()),
+          objects(*client, cache,
+                  [this](const framework::cluster_event& e) { queue.on_event(e); }) {}
 
     // Pods: every non-terminal pod in all namespaces (terminal ones hold no resources).
     static informer::reflector_options reflector_for(std::string path, std::string selector) {
@@ -191,10 +195,10 @@ struct process {
                 [] { MS_LOG_INFO("node informer synced"); }};
     }
 
-    // Waits for both informers' first LIST, then schedules until cancelled.
+    // Waits for the informers' first LIST, then schedules until cancelled.
     task<void> schedule_when_synced() {
         asio::steady_timer t(co_await asio::this_coro::executor);
-        while (!pods.synced() || !nodes.synced()) {
+        while (!pods.synced() || !nodes.synced() || !objects.synced()) {
             t.expires_after(50ms);
             if (auto [ec] = co_await t.async_wait(use_task); ec) {
                 co_return;
@@ -238,6 +242,7 @@ task<void> start(process& p, std::string server) {
     }
     p.loops.spawn(p.pods.run());
     p.loops.spawn(p.nodes.run());
+    p.loops.spawn(p.objects.start(p.loops));
     p.loops.spawn(p.queue.run_flush_loop());
     p.loops.spawn(p.schedule_when_synced());
 }

@@ -26,6 +26,7 @@ class profile_handle final : public framework::handle {
     api::label_selector default_selector(const api::pod& /*pod*/) const override {
         return {};  // Services and workload controllers are not watched yet
     }
+    const cache::cluster_objects& objects() const override { return cache_.objects(); }
 
   private:
     client::api_client& client_;

@@ -120,18 +120,6 @@ container_image read_image(reader& r, json::value v, const path& p) {
     return img;
 }
 
-node_selector_term read_selector_term(reader& r, json::value v, const path& p) {
-    node_selector_term t;
-    if (!r.object(v, p)) {
-        return t;
-    }
-    t.match_expressions = read_array<node_selector_requirement>(
-        r, v["matchExpressions"], p / "matchExpressions", read_requirement);
-    t.match_fields = read_array<node_selector_requirement>(r, v["matchFields"], p / "matchFields",
-                                                           read_requirement);
-    return t;
-}
-
 preferred_scheduling_term read_preferred_term(reader& r, json::value v, const path& p) {
     preferred_scheduling_term t;
     if (!r.object(v, p)) {
@@ -141,7 +129,7 @@ preferred_scheduling_term read_preferred_term(reader& r, json::value v, const pa
     const json::value pref = v["preference"];
     const path pref_p = p / "preference";
     if (r.object(pref, pref_p)) {
-        t.preference = read_selector_term(r, pref, pref_p);
+        t.preference = read_node_selector_term(r, pref, pref_p);
     }
     return t;
 }
@@ -161,7 +149,7 @@ std::optional<node_affinity> read_node_affinity(reader& r, json::value affinity,
     const path req_p = na_p / "requiredDuringSchedulingIgnoredDuringExecution";
     if (r.object(req, req_p)) {
         na.required = read_array<node_selector_term>(
-            r, req["nodeSelectorTerms"], req_p / "nodeSelectorTerms", read_selector_term);
+            r, req["nodeSelectorTerms"], req_p / "nodeSelectorTerms", read_node_selector_term);
     }
     na.preferred = read_array<preferred_scheduling_term>(
         r, v["preferredDuringSchedulingIgnoredDuringExecution"],

@@ -130,6 +130,18 @@ node_selector_requirement read_requirement(reader& r, json::value v, const path&
     return req;
 }
 
+node_selector_term read_node_selector_term(reader& r, json::value v, const path& p) {
+    node_selector_term t;
+    if (!r.object(v, p)) {
+        return t;
+    }
+    t.match_expressions = read_array<node_selector_requirement>(
+        r, v["matchExpressions"], p / "matchExpressions", read_requirement);
+    t.match_fields = read_array<node_selector_requirement>(r, v["matchFields"], p / "matchFields",
+                                                           read_requirement);
+    return t;
+}
+
 std::optional<label_selector> read_label_selector(reader& r, json::value v, const path& p) {
     if (!r.object(v, p)) {
         return std::nullopt;

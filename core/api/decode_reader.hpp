@@ -163,6 +163,8 @@ struct resources_read {
 resources_read read_resource_list(reader& r, json::value v, const path& p);
 // A NodeSelectorRequirement or LabelSelectorRequirement (same shape).
 node_selector_requirement read_requirement(reader& r, json::value v, const path& p);
+// A NodeSelectorTerm.
+node_selector_term read_node_selector_term(reader& r, json::value v, const path& p);
 // A metav1.LabelSelector; nullopt when absent or null.
 std::optional<label_selector> read_label_selector(reader& r, json::value v, const path& p);
 

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cache/object_store.hpp"
 #include "core/framework/node_info.hpp"
 
 namespace multisched::cache {
@@ -58,6 +59,10 @@ class cache {
     void remove_namespace(std::string_view name);
     // Null if the namespace is unknown.
     const api::label_map* namespace_labels(std::string_view name) const;
+
+    // The storage objects and disruption budgets, written by their informers.
+    cluster_objects& objects() { return objects_; }
+    const cluster_objects& objects() const { return objects_; }
     std::size_t assumed_count() const;
 
   private:
@@ -77,6 +82,7 @@ class cache {
     std::vector<framework::node_info*> node_list_;
     std::unordered_map<std::string, std::size_t> image_nodes_;  // image name -> nodes listing it
     std::map<std::string, api::label_map, std::less<>> namespaces_;
+    cluster_objects objects_;
     bool node_list_dirty_ = true;
 };
 

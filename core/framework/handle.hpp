@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/api/types.hpp"
+#include "core/cache/object_store.hpp"
 
 namespace multisched::client {
 class api_client;
@@ -37,6 +38,9 @@ class handle {
     // select or own `pod` (upstream helper.DefaultSelector), for PodTopologySpread's default
     // constraints. Empty when nothing selects the pod: no default constraints then.
     virtual api::label_selector default_selector(const api::pod& pod) const = 0;
+    // Persistent volumes and claims, storage classes, CSINodes and PodDisruptionBudgets as the
+    // informers last saw them (the volume plugins and preemption read them).
+    virtual const cache::cluster_objects& objects() const = 0;
 };
 
 }  // namespace multisched::framework

@@ -38,6 +38,8 @@ class fake_handle final : public framework::handle {
         return owner_selector;
     }
 
+    const cache::cluster_objects& objects() const override { return cluster_objects; }
+
     std::string name = "default-scheduler";
     std::size_t nodes = 0;
     std::map<std::string, std::size_t> image_nodes;
@@ -45,6 +47,7 @@ class fake_handle final : public framework::handle {
     std::vector<const framework::node_info*> cluster;
     std::map<std::string, api::label_map> namespaces;
     api::label_selector owner_selector;  // what default_selector() returns for every pod
+    cache::cluster_objects cluster_objects;  // what objects() returns
 
   private:
     fake_api_client own_client_;

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decoding of PersistentVolumeClaim, PersistentVolume, StorageClass, CSINode,
+// PodDisruptionBudget and Namespace objects.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "core/api/decode.hpp"
+#include "core/json/json.hpp"
+
+namespace multisched::api {
+namespace {
+
+json::document parsed(std::string_view text) {
+    auto d = json::document::parse(text);
+    INFO("text: " << std::string(text));
+    REQUIRE(d.has_value());
+    return std::move(*d);
+}
+
+TEST_CASE("decode.pvc", "[decode]") {
+    const auto doc = parsed(R"({"metadata":{"name":"data","namespace":"ml","uid":"u1",
+        "annotations":{"volume.kubernetes.io/selected-node":"n1",
+                       "pv.kubernetes.io/bind-completed":"yes"}},
+      "spec":{"volumeName":"pv-1","storageClassName":"local","accessModes":["ReadWriteOnce"],
+              "resources":{"requests":{"storage":"10Gi"}},
+              "selector":{"matchLabels":{"disk":"ssd"}},"volumeMode":"Block"},
+      "status":{"phase":"Bound"}})");
+    const auto c = decode_pvc(doc.root());
+    REQUIRE(c.has_value());
+    CHECK(c->meta.ns == "ml");
+    CHECK(*c->annotations.find(kAnnSelectedNode) == "n1");
+    CHECK(c->annotations.contains(kAnnBindCompleted));
+    CHECK(c->volume_name == "pv-1");
+    CHECK(c->storage_class_name == std::optional<std::string>("local"));
+    CHECK(c->access_modes == std::vector<std::string>{"ReadWriteOnce"});
+    CHECK(c->storage_request == 10LL * 1024 * 1024 * 1024);
+    REQUIRE(c->selector.has_value());
+    CHECK(c->volume_mode == "Block");
+    CHECK(c->phase == "Bound");
+
+    SECTION("storageClassName unset vs empty") {
+        const auto unset = decode_pvc(parsed(R"({"metadata":{"name":"a","uid":"u"}})").root());
+        REQUIRE(unset.has_value());
+        CHECK_FALSE(unset->storage_class_name.has_value());
+        const auto empty = decode_pvc(
+            parsed(R"({"metadata":{"name":"a","uid":"u"},"spec":{"storageClassName":""}})").root());
+        REQUIRE(empty.has_value());
+        CHECK(empty->storage_class_name == std::optional<std::string>(""));
+    }
+}
+
+TEST_CASE("decode.pv", "[decode]") {
+    const auto doc = parsed(R"({"metadata":{"name":"pv-1","uid":"u2","labels":{"a":"b"}},
+      "spec":{"storageClassName":"local","accessModes":["ReadWriteOnce","ReadOnlyMany"],
+              "capacity":{"storage":"100Gi"},
+              "nodeAffinity":{"required":{"nodeSelectorTerms":[{"matchExpressions":[
+                 {"key":"kubernetes.io/hostname","operator":"In","values":["n1"]}]}]}},
+              "claimRef":{"namespace":"ml","name":"data","uid":"u1"},
+              "csi":{"driver":"ebs.csi.aws.com","volumeHandle":"vol-9"}},
+      "status":{"phase":"Bound"}})");
+    const auto v = decode_pv(doc.root());
+    REQUIRE(v.has_value());
+    CHECK(v->storage_class_name == "local");
+    CHECK(v->capacity == 100LL * 1024 * 1024 * 1024);
+    REQUIRE(v->node_affinity.has_value());
+    REQUIRE(v->node_affinity->size() == 1);
+    CHECK((*v->node_affinity)[0].match_expressions[0].values == std::vector<std::string>{"n1"});
+    REQUIRE(v->claim_ref.has_value());
+    CHECK(*v->claim_ref == object_reference{"ml", "data", "u1"});
+    CHECK(v->csi_driver == "ebs.csi.aws.com");
+    CHECK(v->csi_volume_handle == "vol-9");
+    CHECK(v->phase == "Bound");
+    CHECK(v->meta.labels.contains("a"));
+}
+
+TEST_CASE("decode.storage_class_and_csi_node", "[decode]") {
+    const auto sc = decode_storage_class(parsed(R"({"metadata":{"name":"local","uid":"u3",
+          "annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},
+          "provisioner":"kubernetes.io/no-provisioner","volumeBindingMode":"WaitForFirstConsumer",
+          "allowedTopologies":[{"matchLabelExpressions":[
+             {"key":"topology.kubernetes.io/zone","values":["a","b"]}]}]})")
+                                             .root());
+    REQUIRE(sc.has_value());
+    CHECK(sc->provisioner == "kubernetes.io/no-provisioner");
+    CHECK(sc->volume_binding_mode == kVolumeBindingWaitForFirstConsumer);
+    REQUIRE(sc->allowed_topologies.size() == 1);
+    CHECK(
+        sc->allowed_topologies[0].match_expressions ==
+        std::vector<node_selector_requirement>{{"topology.kubernetes.io/zone", "In", {"a", "b"}}});
+
+    const auto cn = decode_csi_node(parsed(R"({"metadata":{"name":"n1","uid":"u4"},
+        "spec":{"drivers":[{"name":"d1","nodeID":"i-1","allocatable":{"count":25},
+                            "topologyKeys":["zone"]},{"name":"d2","nodeID":"i-1"}]}})")
+                                        .root());
+    REQUIRE(cn.has_value());
+    REQUIRE(cn->drivers.size() == 2);
+    CHECK(cn->drivers[0].allocatable_count == std::optional<std::int32_t>(25));
+    CHECK(cn->drivers[0].topology_keys == std::vector<std::string>{"zone"});
+    CHECK_FALSE(cn->drivers[1].allocatable_count.has_value());
+}
+
+TEST_CASE("decode.pdb_and_namespace", "[decode]") {
+    const auto pdb = decode_pdb(parsed(R"({"metadata":{"name":"b","namespace":"ml","uid":"u5"},
+        "spec":{"selector":{"matchLabels":{"app":"db"}},"minAvailable":2},
+        "status":{"disruptionsAllowed":1,"disruptedPods":{"db-0":"2024-01-01T00:00:00Z"}}})")
+                                    .root());
+    REQUIRE(pdb.has_value());
+    REQUIRE(pdb->selector.has_value());
+    CHECK(pdb->disruptions_allowed == 1);
+    CHECK(pdb->disrupted_pods == std::vector<std::string>{"db-0"});
+
+    const auto ns = decode_namespace(
+        parsed(R"({"metadata":{"name":"ml","uid":"u6","labels":{"team":"x"}}})").root());
+    REQUIRE(ns.has_value());
+    CHECK(*ns->meta.labels.find("team") == "x");
+}
+
+TEST_CASE("decode.storage_errors_name_object_and_field", "[decode]") {
+    struct test_case {
+        std::string name;
+        std::function<result<bool>(json::value)> decode;
+        std::string text;
+        std::string want;
+    };
+    const auto wrap = [](auto f) {
+        return [f](json::value v) -> result<bool> {
+            auto r = f(v);
+            if (!r) {
+                return r.error();
+            }
+            return true;
+        };
+    };
+    const std::vector<test_case> cases = {
+        {"pvc bad quantity", wrap(decode_pvc),
+         R"({"metadata":{"name":"c","namespace":"ml","uid":"u"},
+             "spec":{"resources":{"requests":{"storage":"ten"}}}})",
+         "persistentvolumeclaim ml/c: spec.resources.requests.storage: "},
+        {"pv bad claimRef", wrap(decode_pv),
+         R"({"metadata":{"name":"v","uid":"u"},"spec":{"claimRef":[]}})",
+         "persistentvolume v: spec.claimRef: expected an object, got array"},
+        {"csinode missing uid", wrap(decode_csi_node), R"({"metadata":{"name":"n"}})",
+         "csinode n: metadata.uid: required"},
+        {"pdb bad status", wrap(decode_pdb),
+         R"({"metadata":{"name":"b","namespace":"ml","uid":"u"},
+             "status":{"disruptionsAllowed":"1"}})",
+         "poddisruptionbudget ml/b: status.disruptionsAllowed: expected an integer, got string"},
+        {"storageclass not an object", wrap(decode_storage_class), "[]",
+         "storageclass <unnamed>: expected an object, got array"},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        const auto doc = parsed(tc.text);
+        const auto r = tc.decode(doc.root());
+        REQUIRE_FALSE(r.has_value());
+        CHECK_THAT(r.error().message, Catch::StartsWith(tc.want));
+    }
+}
+
+}  // namespace
+}  // namespace multisched::api
