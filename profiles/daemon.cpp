@@ -274,6 +274,13 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
         return 1;
     }
     process p(ioc, cfg, opts, std::move(client), cache, std::move(*built));
+    p.profiles.set_runtime(
+        [&p](const api::pod& regarding, const api::pod* related, const std::string& profile,
+             std::string_view type, std::string_view reason, std::string_view action,
+             std::string note) {
+            p.events.record(regarding, related, profile, type, reason, action, std::move(note));
+        },
+        [&p](task<void> work) { p.writes.spawn(std::move(work)); });
 
     // The root tasks: start-up, then shutdown on a signal. Their exceptions are logged by the
     // group; the loops they start live in p.loops.

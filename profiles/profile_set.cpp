@@ -3,13 +3,16 @@
 
 #include <algorithm>
 
+#include "core/util/log.hpp"
+
 namespace multisched::profiles {
 namespace {
 
 class profile_handle final : public framework::handle {
   public:
-    profile_handle(client::api_client& client, cache::cache& cache, std::string name)
-        : client_(client), cache_(cache), name_(std::move(name)) {}
+    profile_handle(client::api_client& client, cache::cache& cache, std::string name,
+                   std::shared_ptr<plugin_runtime> runtime)
+        : client_(client), cache_(cache), name_(std::move(name)), runtime_(std::move(runtime)) {}
     client::api_client& client() override { return client_; }
     const std::string& profile_name() const override { return name_; }
     std::size_t node_count() const override { return cache_.node_count(); }
@@ -27,11 +30,30 @@ class profile_handle final : public framework::handle {
         return {};  // Services and workload controllers are not watched yet
     }
     const cache::cluster_objects& objects() const override { return cache_.objects(); }
+    const framework::nominator& nominated() const override { return cache_.nominated(); }
+    framework::framework* profile_framework() override { return framework_; }
+    void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
+                      std::string_view reason, std::string_view action, std::string note) override {
+        if (runtime_->record) {
+            runtime_->record(regarding, related, name_, type, reason, action, std::move(note));
+        }
+    }
+    void spawn_write(task<void> work) override {
+        if (runtime_->spawn) {
+            runtime_->spawn(std::move(work));
+        } else {
+            MS_LOG_WARN("profile {}: a plugin's API write was dropped before start-up", name_);
+        }
+    }
+
+    void set_framework(framework::framework* fw) { framework_ = fw; }
 
   private:
     client::api_client& client_;
     cache::cache& cache_;
     std::string name_;
+    std::shared_ptr<plugin_runtime> runtime_;
+    framework::framework* framework_ = nullptr;
 };
 
 bool disabled(const config::plugin_set& set, std::string_view name) {
@@ -85,11 +107,11 @@ struct point_tag {
 
 }  // namespace
 
-result<std::shared_ptr<framework::framework>> build_framework(const config::profile_config& profile,
-                                                              const framework::registry& registry,
-                                                              client::api_client& client,
-                                                              cache::cache& cache) {
-    auto handle = std::make_shared<profile_handle>(client, cache, profile.scheduler_name);
+result<std::shared_ptr<framework::framework>> build_framework(
+    const config::profile_config& profile, const framework::registry& registry,
+    client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime) {
+    auto handle =
+        std::make_shared<profile_handle>(client, cache, profile.scheduler_name, std::move(runtime));
     std::vector<std::unique_ptr<framework::plugin>> owned;
     std::map<std::string, framework::plugin*, std::less<>> by_name;
 
@@ -203,9 +225,11 @@ result<std::shared_ptr<framework::framework>> build_framework(const config::prof
     if (lists.bind.empty()) {
         return error{{}, "at least one bind plugin is needed"};
     }
-    return std::make_shared<framework::framework>(profile.scheduler_name, std::move(handle),
-                                                  std::move(owned), std::move(lists),
-                                                  profile.percentage_of_nodes_to_score);
+    auto fw = std::make_shared<framework::framework>(profile.scheduler_name, handle,
+                                                     std::move(owned), std::move(lists),
+                                                     profile.percentage_of_nodes_to_score);
+    handle->set_framework(fw.get());
+    return fw;
 }
 
 result<profile_set> profile_set::build(const config::scheduler_config& cfg,
@@ -214,7 +238,7 @@ result<profile_set> profile_set::build(const config::scheduler_config& cfg,
     profile_set set;
     for (std::size_t i = 0; i < cfg.profiles.size(); ++i) {
         const auto& profile = cfg.profiles[i];
-        auto fw = build_framework(profile, registry, client, cache);
+        auto fw = build_framework(profile, registry, client, cache, set.runtime_);
         if (!fw) {
             return error{{},
                          "profiles[" + std::to_string(i) + "] (" + profile.scheduler_name +

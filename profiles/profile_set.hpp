@@ -5,6 +5,7 @@
 // per-point vectors. A profile_set dispatches pods by spec.schedulerName.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,19 @@
 #include "core/framework/registry.hpp"
 
 namespace multisched::profiles {
+
+// Where plugins' events go (handle::record_event): regarding, related, reporting profile, type,
+// reason, action, note. Set once the event recorder exists.
+using event_sink = std::function<void(
+    const api::pod& regarding, const api::pod* related, const std::string& profile,
+    std::string_view type, std::string_view reason, std::string_view action, std::string note)>;
+
+// What plugins reach of the running scheduler beyond the cache: its event recorder and its
+// tracked task group for API writes. Shared by every profile's handle.
+struct plugin_runtime {
+    event_sink record;
+    std::function<void(task<void>)> spawn;
+};
 
 class profile_set {
   public:
@@ -35,15 +49,22 @@ class profile_set {
     const std::vector<std::string>& names() const { return names_; }
     // The QueueSort plugin of the first profile (validated identical across profiles).
     const framework::queue_sort_plugin* queue_sort() const;
+    // Routes plugins' events (preemption's Preempted) to `sink` and their API writes
+    // (handle::spawn_write) to `writes`; before this, events are dropped and writes refused.
+    void set_runtime(event_sink sink, std::function<void(task<void>)> writes) {
+        runtime_->record = std::move(sink);
+        runtime_->spawn = std::move(writes);
+    }
 
   private:
     std::map<std::string, std::shared_ptr<framework::framework>, std::less<>> by_name_;
     std::vector<std::string> names_;
+    std::shared_ptr<plugin_runtime> runtime_ = std::make_shared<plugin_runtime>();
 };
 
 // Builds one profile's framework.
-result<std::shared_ptr<framework::framework>> build_framework(const config::profile_config& profile,
-                                                              const framework::registry& registry,
-                                                              client::api_client& client);
+result<std::shared_ptr<framework::framework>> build_framework(
+    const config::profile_config& profile, const framework::registry& registry,
+    client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime);
 
 }  // namespace multisched::profiles

@@ -20,10 +20,18 @@ std::string binding_body(const pod& p, std::string_view node) {
 }
 
 std::string pod_scheduled_condition_patch(std::string_view status, std::string_view reason,
-                                          std::string_view message, std::string_view now_rfc3339) {
+                                          std::string_view message, std::string_view now_rfc3339,
+                                          std::optional<std::string_view> nominated_node) {
     json::writer w;
     w.begin_object();
     w.key("status").begin_object();
+    if (nominated_node) {
+        if (nominated_node->empty()) {
+            w.key("nominatedNodeName").null();
+        } else {
+            w.field("nominatedNodeName", *nominated_node);
+        }
+    }
     w.key("conditions").begin_array();
     w.begin_object();
     w.field("type", "PodScheduled").field("status", status).field("reason", reason);

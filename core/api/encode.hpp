@@ -3,6 +3,7 @@
 // same inputs, same bytes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,10 @@ std::string binding_body(const pod& p, std::string_view node);
 // (Content-Type application/strategic-merge-patch+json) that sets the PodScheduled condition:
 // {"status":{"conditions":[{"type":"PodScheduled","status":status,"reason":reason,
 //  "message":message,"lastProbeTime":null,"lastTransitionTime":now_rfc3339}]}}
-// Conditions merge by "type", so other conditions are left alone.
-std::string pod_scheduled_condition_patch(std::string_view status, std::string_view reason,
-                                          std::string_view message, std::string_view now_rfc3339);
+// Conditions merge by "type", so other conditions are left alone. With `nominated_node` the patch
+// also sets status.nominatedNodeName (an empty value writes null: the nomination is cleared).
+std::string pod_scheduled_condition_patch(
+    std::string_view status, std::string_view reason, std::string_view message,
+    std::string_view now_rfc3339, std::optional<std::string_view> nominated_node = std::nullopt);
 
 }  // namespace multisched::api

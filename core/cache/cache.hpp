@@ -19,6 +19,7 @@
 
 #include "core/cache/object_store.hpp"
 #include "core/framework/node_info.hpp"
+#include "core/framework/nominator.hpp"
 
 namespace multisched::cache {
 
@@ -63,6 +64,10 @@ class cache {
     // The storage objects and disruption budgets, written by their informers.
     cluster_objects& objects() { return objects_; }
     const cluster_objects& objects() const { return objects_; }
+
+    // Pods nominated to nodes by preemption and not bound yet.
+    framework::nominator& nominated() { return nominated_; }
+    const framework::nominator& nominated() const { return nominated_; }
     std::size_t assumed_count() const;
 
   private:
@@ -83,6 +88,7 @@ class cache {
     std::unordered_map<std::string, std::size_t> image_nodes_;  // image name -> nodes listing it
     std::map<std::string, api::label_map, std::less<>> namespaces_;
     cluster_objects objects_;
+    framework::nominator nominated_;
     bool node_list_dirty_ = true;
 };
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/framework/nominator.hpp"
+
 namespace multisched::framework {
 namespace {
 
@@ -93,6 +95,70 @@ status framework::run_filter(cycle_state& state, const pod_info& pod, const node
         }
     }
     return {};
+}
+
+status framework::run_pre_filter_add_pod(cycle_state& state, const pod_info& pod,
+                                         const pod_info& other, const node_info& node) {
+    for (auto* p : lists_.pre_filter) {
+        auto* ext = p->extensions();
+        if (ext == nullptr || contains(state.skip_filter_plugins, p->name())) {
+            continue;
+        }
+        status s = ext->add_pod(state, pod, other, node);
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "AddPod");
+        }
+    }
+    return {};
+}
+
+status framework::run_pre_filter_remove_pod(cycle_state& state, const pod_info& pod,
+                                            const pod_info& other, const node_info& node) {
+    for (auto* p : lists_.pre_filter) {
+        auto* ext = p->extensions();
+        if (ext == nullptr || contains(state.skip_filter_plugins, p->name())) {
+            continue;
+        }
+        status s = ext->remove_pod(state, pod, other, node);
+        if (!s.is_success()) {
+            return tag(std::move(s), p->name(), "RemovePod");
+        }
+    }
+    return {};
+}
+
+status framework::run_filter_with_nominated_pods(cycle_state& state, const pod_info& pod,
+                                                 const node_info& node) {
+    if (handle_ == nullptr) {
+        return run_filter(state, pod, node);  // framework tests without a handle
+    }
+    const auto nominated = handle_->nominated().pods_on(node.name());
+    const std::int32_t priority = pod.pod->priority.value_or(0);
+    std::optional<node_info> with_nominated;
+    std::optional<cycle_state> state_with_nominated;
+    for (const auto& other : nominated) {
+        if (other->pod->priority.value_or(0) < priority ||
+            other->pod->meta.uid == pod.pod->meta.uid) {
+            continue;
+        }
+        if (!with_nominated) {
+            with_nominated.emplace(node);
+            state_with_nominated.emplace(state.clone());
+        }
+        with_nominated->add_pod(other);
+        status s = run_pre_filter_add_pod(*state_with_nominated, pod, *other, *with_nominated);
+        if (!s.is_success()) {
+            return s;
+        }
+    }
+    if (!with_nominated) {
+        return run_filter(state, pod, node);
+    }
+    status s = run_filter(*state_with_nominated, pod, *with_nominated);
+    if (!s.is_success()) {
+        return s;
+    }
+    return run_filter(state, pod, node);
 }
 
 status framework::run_post_filter(cycle_state& state, const pod_info& pod,

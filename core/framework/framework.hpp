@@ -59,6 +59,17 @@ class framework {
                           std::span<const node_info* const> nodes, pre_filter_result& result);
     // Filter over one node: the first rejection (with its plugin name), or success.
     status run_filter(cycle_state& state, const pod_info& pod, const node_info& node);
+    // upstream RunFilterPluginsWithNominatedPods: with the nominated pods of equal or higher
+    // priority (other than `pod`) on the node added, Filter must pass; if any were added it must
+    // also pass without them (they may never arrive, e.g. pod affinity on one of them).
+    status run_filter_with_nominated_pods(cycle_state& state, const pod_info& pod,
+                                          const node_info& node);
+    // PreFilterExtensions of every PreFilter plugin that did not Skip this cycle: `other` was
+    // added to / removed from `node` (which already reflects the change).
+    status run_pre_filter_add_pod(cycle_state& state, const pod_info& pod, const pod_info& other,
+                                  const node_info& node);
+    status run_pre_filter_remove_pod(cycle_state& state, const pod_info& pod,
+                                     const pod_info& other, const node_info& node);
     status run_post_filter(cycle_state& state, const pod_info& pod,
                            std::span<const node_status> statuses, post_filter_result& result);
     status run_pre_score(cycle_state& state, const pod_info& pod,

@@ -9,6 +9,7 @@
 
 #include "core/api/types.hpp"
 #include "core/cache/object_store.hpp"
+#include "core/util/task.hpp"
 
 namespace multisched::client {
 class api_client;
@@ -17,6 +18,8 @@ class api_client;
 namespace multisched::framework {
 
 class node_info;
+class framework;
+class nominator;
 
 class handle {
   public:
@@ -41,6 +44,20 @@ class handle {
     // Persistent volumes and claims, storage classes, CSINodes and PodDisruptionBudgets as the
     // informers last saw them (the volume plugins and preemption read them).
     virtual const cache::cluster_objects& objects() const = 0;
+    // Pods nominated to nodes by preemption and not bound yet.
+    virtual const nominator& nominated() const = 0;
+    // The framework of the profile this handle belongs to (preemption re-runs its filters).
+    // Null only while the profile is being built.
+    virtual framework* profile_framework() = 0;
+    // Posts an events.k8s.io/v1 Event about `regarding` (`related`: optional second object),
+    // rate-limited with every other scheduler event; reportingController is the profile name.
+    virtual void record_event(const api::pod& regarding, const api::pod* related,
+                              std::string_view type, std::string_view reason,
+                              std::string_view action, std::string note) = 0;
+    // Runs `work` (API writes a synchronous point decided on, e.g. preemption deleting its
+    // victims) in the scheduler's tracked task group for writes: it outlives the cycle, is
+    // cancelled at shutdown, and its exceptions are logged. Use instead of co_spawn(detached).
+    virtual void spawn_write(task<void> work) = 0;
 };
 
 }  // namespace multisched::framework

@@ -68,12 +68,16 @@ void event_recorder::scheduled(const api::pod& pod, const std::string& scheduler
 }
 
 void event_recorder::failed_scheduling(const api::pod& pod, const std::string& scheduler_name,
-                                       const std::string& reason, const std::string& message) {
+                                       const std::string& reason, const std::string& message,
+                                       std::optional<std::string> nominated_node) {
     post_event(pod, scheduler_name, "Warning", "FailedScheduling", "Scheduling",
                truncate_note(message));
+    if (nominated_node && *nominated_node == pod.nominated_node_name) {
+        nominated_node.reset();  // already what the pod says
+    }
     for (const auto& c : pod.conditions) {
-        if (c.type == "PodScheduled" && c.status == "False" && c.reason == reason &&
-            c.message == message) {
+        if (!nominated_node && c.type == "PodScheduled" && c.status == "False" &&
+            c.reason == reason && c.message == message) {
             return;  // unchanged: upstream skips the patch too
         }
     }
@@ -81,14 +85,21 @@ void event_recorder::failed_scheduling(const api::pod& pod, const std::string& s
     req.method = boost::beast::http::verb::patch;
     req.target = "/api/v1/namespaces/" + pod.meta.ns + "/pods/" + pod.meta.name + "/status";
     req.content_type = "application/strategic-merge-patch+json";
-    req.body = api::pod_scheduled_condition_patch("False", reason, message,
-                                                  rfc3339(std::chrono::system_clock::now()));
+    req.body = api::pod_scheduled_condition_patch(
+        "False", reason, message, rfc3339(std::chrono::system_clock::now()), nominated_node);
     writes_.spawn(send(std::move(req), "PodScheduled condition of " + pod.key()));
+}
+
+void event_recorder::record(const api::pod& regarding, const api::pod* related,
+                            const std::string& scheduler_name, std::string_view type,
+                            std::string_view reason, std::string_view action, std::string note) {
+    post_event(regarding, scheduler_name, type, reason, action, std::move(note), related);
 }
 
 void event_recorder::post_event(const api::pod& pod, const std::string& scheduler_name,
                                 std::string_view type, std::string_view reason,
-                                std::string_view action, std::string note) {
+                                std::string_view action, std::string note,
+                                const api::pod* related) {
     if (!events_bucket_.try_take()) {
         MS_LOG_V(4, "event rate limit: dropped {} for {}", reason, pod.key());
         return;
@@ -118,10 +129,19 @@ void event_recorder::post_event(const api::pod& pod, const std::string& schedule
         .field("name", pod.meta.name)
         .field("uid", pod.meta.uid)
         .field("resourceVersion", pod.meta.resource_version)
-        .end_object()
-        .field("note", note)
-        .field("type", type)
         .end_object();
+    if (related != nullptr) {
+        w.key("related")
+            .begin_object()
+            .field("apiVersion", "v1")
+            .field("kind", "Pod")
+            .field("namespace", related->meta.ns)
+            .field("name", related->meta.name)
+            .field("uid", related->meta.uid)
+            .field("resourceVersion", related->meta.resource_version)
+            .end_object();
+    }
+    w.field("note", note).field("type", type).end_object();
     client::http_request req;
     req.method = boost::beast::http::verb::post;
     req.target = "/apis/events.k8s.io/v1/namespaces/" + pod.meta.ns + "/events";

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/api/types.hpp"
@@ -38,12 +39,22 @@ class event_recorder {
     // Warning "FailedScheduling" / action "Scheduling" with `message` (truncated to 1024 bytes
     // as the apiserver requires), and the PodScheduled=False condition with `reason`
     // ("Unschedulable" or "SchedulerError") and the full message, unless the pod already has it.
+    // `nominated_node`: PostFilter's nomination to write to status.nominatedNodeName ("" clears
+    // an existing one); nullopt leaves it alone.
     void failed_scheduling(const api::pod& pod, const std::string& scheduler_name,
-                           const std::string& reason, const std::string& message);
+                           const std::string& reason, const std::string& message,
+                           std::optional<std::string> nominated_node = std::nullopt);
+
+    // Any other event about a pod (e.g. preemption's Normal "Preempted" / "Preempting" on the
+    // victim, related to the preemptor), rate-limited with the rest.
+    void record(const api::pod& regarding, const api::pod* related,
+                const std::string& scheduler_name, std::string_view type, std::string_view reason,
+                std::string_view action, std::string note);
 
   private:
     void post_event(const api::pod& pod, const std::string& scheduler_name, std::string_view type,
-                    std::string_view reason, std::string_view action, std::string note);
+                    std::string_view reason, std::string_view action, std::string note,
+                    const api::pod* related = nullptr);
     task<void> send(client::http_request req, std::string what);
 
     client::api_client& client_;

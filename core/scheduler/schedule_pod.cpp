@@ -151,7 +151,7 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
         std::size_t processed = 0;
         for (; processed < scan.size() && feasible.size() < want; ++processed) {
             const framework::node_info* n = scan[(start + processed) % scan.size()];
-            framework::status s = fw.run_filter(state, pod, *n);
+            framework::status s = fw.run_filter_with_nominated_pods(state, pod, *n);
             if (s.is_success()) {
                 feasible.push_back(n);
                 continue;
@@ -174,7 +174,7 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
         std::string post_filter_message;
         if (!fw.plugins().post_filter.empty()) {
             framework::status post = fw.run_post_filter(state, pod, statuses, post_result);
-            if (post.is_success()) {
+            if (post.is_success() || post.is_rejected()) {
                 out.nominated_node_name = post_result.nominated_node_name;
             }
             post_filter_message = post.message();

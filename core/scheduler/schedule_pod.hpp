@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -31,8 +32,9 @@ struct schedule_result {
     std::string message;
     // Plugins that rejected the pod on some node (for requeue on their events).
     std::vector<std::string> rejector_plugins;
-    // PostFilter's nomination, if any.
-    std::string nominated_node_name;
+    // PostFilter's nomination when PostFilter ran: a node, or "" to clear an earlier nomination
+    // (preemption found no candidate). nullopt: leave the pod's nomination as it is.
+    std::optional<std::string> nominated_node_name;
 };
 
 // kube-scheduler's numFeasibleNodesToFind: all nodes below 100; else `percentage` (adaptive

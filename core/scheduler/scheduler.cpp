@@ -79,7 +79,25 @@ void scheduler::on_pod_add(const std::shared_ptr<const api::pod>& pod) {
     if (terminal(*pod) || !responsible_for(*pod)) {
         return;
     }
-    queue_.add(framework::make_pod_info(pod));
+    auto info = framework::make_pod_info(pod);
+    if (!pod->nominated_node_name.empty()) {
+        cache_.nominated().add(info, pod->nominated_node_name);
+    }
+    queue_.add(std::move(info));
+}
+
+void scheduler::update_nomination(const api::pod& old_pod,
+                                  const std::shared_ptr<const api::pod>& new_pod) {
+    auto& nominated = cache_.nominated();
+    const std::string& uid = new_pod->meta.uid;
+    if (!new_pod->nominated_node_name.empty()) {
+        nominated.add(framework::make_pod_info(new_pod), new_pod->nominated_node_name);
+    } else if (!old_pod.nominated_node_name.empty()) {
+        nominated.remove(uid);  // the nomination was cleared
+    } else if (const std::string node = nominated.node_of(uid); !node.empty()) {
+        // Nominated in memory and the update does not carry it yet: keep it, with the new pod.
+        nominated.add(framework::make_pod_info(new_pod), node);
+    }
 }
 
 void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
@@ -87,6 +105,7 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
     if (!new_pod->node_name.empty()) {
         // Bound (by us: confirms the assumed pod; by someone else: counts it) or updated.
         queue_.remove(new_pod->meta.uid);
+        cache_.nominated().remove(new_pod->meta.uid);
         cache_.add_pod(framework::make_pod_info(new_pod));
         if (old_pod->node_name.empty()) {
             queue_.on_event({event_resource::assigned_pod, action::action_add});
@@ -97,11 +116,13 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
     }
     if (terminal(*new_pod) || !responsible_for(*new_pod)) {
         queue_.remove(new_pod->meta.uid);
+        cache_.nominated().remove(new_pod->meta.uid);
         return;
     }
     if (cache_.is_assumed(new_pod->meta.uid)) {
         return;  // being bound: the binding cycle owns it
     }
+    update_nomination(*old_pod, new_pod);
     // A status-only update (e.g. our own PodScheduled patch) refreshes the queued object but
     // cannot change a verdict: it does not retry an unschedulable pod.
     queue_.update(framework::make_pod_info(new_pod), api::is_pod_updated(*old_pod, *new_pod));
@@ -110,6 +131,7 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
 void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
     const bool was_cached = !cache_.node_of(pod->meta.uid).empty();
     queue_.remove(pod->meta.uid);
+    cache_.nominated().remove(pod->meta.uid);
     cache_.remove_pod(pod->meta.uid);
     if (was_cached) {
         queue_.on_event({event_resource::assigned_pod, action::action_delete});
@@ -193,6 +215,7 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
         queue_.done(pod.meta.uid);
         return;
     }
+    cache_.nominated().remove(pod.meta.uid);  // it holds its room itself now
     framework::status s = fw->run_reserve(*state, *info, result.node);
     std::chrono::milliseconds permit_timeout{0};
     if (s.is_success()) {
@@ -227,8 +250,15 @@ void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod
     MS_LOG_V(2, "unable to schedule pod {} (profile {}): {}", pod.key(), fw.profile_name(),
              result.message);
     queue_.requeue(popped, std::move(why));
+    std::optional<std::string> nominated = result.nominated_node_name;
+    if (!rejected) {
+        nominated = "";  // upstream clears the nomination on errors
+    }
+    if (nominated) {
+        cache_.nominated().add(popped.queued.info, *nominated);
+    }
     events_.failed_scheduling(pod, fw.profile_name(), rejected ? "Unschedulable" : "SchedulerError",
-                              result.message);
+                              result.message, nominated);
 }
 
 task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,

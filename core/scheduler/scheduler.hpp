@@ -54,6 +54,8 @@ class scheduler {
                              queue::popped_pod popped,
                              std::shared_ptr<const framework::pod_info> assumed, std::string node);
     bool responsible_for(const api::pod& pod) const;
+    // Keeps the nominator in step with an unassigned pod's status.nominatedNodeName.
+    void update_nomination(const api::pod& old_pod, const std::shared_ptr<const api::pod>& new_pod);
 
     cache::cache& cache_;
     queue::scheduling_queue& queue_;

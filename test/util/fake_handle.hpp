@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/framework/handle.hpp"
+#include "core/framework/nominator.hpp"
 #include "test/util/fake_api_client.hpp"
 
 namespace multisched::testing {
@@ -39,6 +40,22 @@ class fake_handle final : public framework::handle {
     }
 
     const cache::cluster_objects& objects() const override { return cluster_objects; }
+    const framework::nominator& nominated() const override { return nominations; }
+    framework::framework* profile_framework() override { return fw; }
+    void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
+                      std::string_view reason, std::string_view action, std::string note) override {
+        events.push_back({regarding.key(), related != nullptr ? related->key() : std::string(),
+                          std::string(type), std::string(reason), std::string(action),
+                          std::move(note)});
+    }
+
+    // Keeps the work for the test to run (e.g. with task_runner), in order.
+    void spawn_write(task<void> work) override { writes.push_back(std::move(work)); }
+
+    struct recorded_event {
+        std::string regarding, related, type, reason, action, note;
+        bool operator==(const recorded_event&) const = default;
+    };
 
     std::string name = "default-scheduler";
     std::size_t nodes = 0;
@@ -46,8 +63,12 @@ class fake_handle final : public framework::handle {
     // What all_nodes() returns: set by tests of plugins that look beyond the nodes they are given.
     std::vector<const framework::node_info*> cluster;
     std::map<std::string, api::label_map> namespaces;
-    api::label_selector owner_selector;  // what default_selector() returns for every pod
+    api::label_selector owner_selector;      // what default_selector() returns for every pod
     cache::cluster_objects cluster_objects;  // what objects() returns
+    framework::nominator nominations;        // what nominated() returns
+    framework::framework* fw = nullptr;      // what profile_framework() returns
+    std::vector<recorded_event> events;      // what record_event() recorded
+    std::vector<task<void>> writes;          // what spawn_write() was given
 
   private:
     fake_api_client own_client_;
