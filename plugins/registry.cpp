@@ -4,6 +4,7 @@
 #include "core/util/check.hpp"
 #include "plugins/default_binder/default_binder.hpp"
 #include "plugins/image_locality/image_locality.hpp"
+#include "plugins/inter_pod_affinity/inter_pod_affinity.hpp"
 #include "plugins/names.hpp"
 #include "plugins/node_affinity/node_affinity.hpp"
 #include "plugins/node_name/node_name.hpp"
@@ -11,8 +12,12 @@
 #include "plugins/node_resources_balanced_allocation/node_resources_balanced_allocation.hpp"
 #include "plugins/node_resources_fit/node_resources_fit.hpp"
 #include "plugins/node_unschedulable/node_unschedulable.hpp"
+#include "plugins/node_volume_limits/node_volume_limits.hpp"
+#include "plugins/pod_topology_spread/pod_topology_spread.hpp"
 #include "plugins/priority_sort/priority_sort.hpp"
 #include "plugins/taint_toleration/taint_toleration.hpp"
+#include "plugins/volume_restrictions/volume_restrictions.hpp"
+#include "plugins/volume_zone/volume_zone.hpp"
 
 namespace multisched::plugins {
 namespace {
@@ -33,6 +38,11 @@ framework::registry make_in_tree_registry() {
     add(r, names::kNodeAffinity, node_affinity::make);
     add(r, names::kNodePorts, node_ports::make);
     add(r, names::kNodeResourcesFit, node_resources_fit::make);
+    add(r, names::kVolumeRestrictions, volume_restrictions::make);
+    add(r, names::kNodeVolumeLimits, node_volume_limits::make);
+    add(r, names::kVolumeZone, volume_zone::make);
+    add(r, names::kPodTopologySpread, pod_topology_spread::make);
+    add(r, names::kInterPodAffinity, inter_pod_affinity::make);
     add(r, names::kNodeResourcesBalancedAllocation, node_resources_balanced_allocation::make);
     add(r, names::kImageLocality, image_locality::make);
     add(r, names::kDefaultBinder, default_binder::make);

@@ -10,8 +10,12 @@ namespace {
 
 TEST_CASE("registry.in_tree") {
     const auto r = make_in_tree_registry();
-    for (auto name : {names::kPrioritySort, names::kNodeUnschedulable, names::kNodeName,
-                      names::kNodeResourcesFit, names::kDefaultBinder}) {
+    for (auto name :
+         {names::kPrioritySort, names::kNodeUnschedulable, names::kNodeName,
+          names::kTaintToleration, names::kNodeAffinity, names::kNodePorts,
+          names::kNodeResourcesFit, names::kVolumeRestrictions, names::kNodeVolumeLimits,
+          names::kVolumeZone, names::kPodTopologySpread, names::kInterPodAffinity,
+          names::kNodeResourcesBalancedAllocation, names::kImageLocality, names::kDefaultBinder}) {
         DYNAMIC_SECTION(name) {
             CHECK(r.contains(name));
         }
