@@ -15,6 +15,7 @@
 #include "plugins/node_volume_limits/node_volume_limits.hpp"
 #include "plugins/pod_topology_spread/pod_topology_spread.hpp"
 #include "plugins/priority_sort/priority_sort.hpp"
+#include "plugins/scheduling_gates/scheduling_gates.hpp"
 #include "plugins/taint_toleration/taint_toleration.hpp"
 #include "plugins/volume_restrictions/volume_restrictions.hpp"
 #include "plugins/volume_zone/volume_zone.hpp"
@@ -31,6 +32,7 @@ void add(framework::registry& r, std::string_view name, framework::plugin_factor
 
 framework::registry make_in_tree_registry() {
     framework::registry r;
+    add(r, names::kSchedulingGates, scheduling_gates::make);
     add(r, names::kPrioritySort, priority_sort::make);
     add(r, names::kNodeUnschedulable, node_unschedulable::make);
     add(r, names::kNodeName, node_name::make);

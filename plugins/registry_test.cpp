@@ -11,8 +11,8 @@ namespace {
 TEST_CASE("registry.in_tree") {
     const auto r = make_in_tree_registry();
     for (auto name :
-         {names::kPrioritySort, names::kNodeUnschedulable, names::kNodeName,
-          names::kTaintToleration, names::kNodeAffinity, names::kNodePorts,
+         {names::kSchedulingGates, names::kPrioritySort, names::kNodeUnschedulable,
+          names::kNodeName, names::kTaintToleration, names::kNodeAffinity, names::kNodePorts,
           names::kNodeResourcesFit, names::kVolumeRestrictions, names::kNodeVolumeLimits,
           names::kVolumeZone, names::kPodTopologySpread, names::kInterPodAffinity,
           names::kNodeResourcesBalancedAllocation, names::kImageLocality, names::kDefaultBinder}) {

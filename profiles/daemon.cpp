@@ -171,6 +171,12 @@ struct process {
         q.initial_backoff = std::chrono::seconds(cfg.pod_initial_backoff_seconds);
         q.max_backoff = std::chrono::seconds(cfg.pod_max_backoff_seconds);
         q.unschedulable_timeout = opts.unschedulable_timeout;
+        q.pre_enqueue = [this](const api::pod& pod) {
+            const std::string_view name =
+                pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
+            const auto fw = profiles.find(name);
+            return fw ? fw->run_pre_enqueue(pod) : framework::status();
+        };
         return q;
     }
     scheduler::algorithm_state algorithm() const {

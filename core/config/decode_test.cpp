@@ -96,10 +96,10 @@ profiles:
     REQUIRE(p.plugins.score.disabled.size() == 1);
     CHECK(p.plugins.score.disabled[0].name == "*");
     // NodeResourcesFit replaced in place with the custom weight.
-    REQUIRE(p.plugins.multi_point.enabled.size() == 15);
-    CHECK(p.plugins.multi_point.enabled[6].name == "NodeResourcesFit");
-    CHECK(p.plugins.multi_point.enabled[6].weight == 5);
-    CHECK(p.plugins.multi_point.enabled[6].origin.line == 31);
+    REQUIRE(p.plugins.multi_point.enabled.size() == 16);
+    CHECK(p.plugins.multi_point.enabled[7].name == "NodeResourcesFit");
+    CHECK(p.plugins.multi_point.enabled[7].weight == 5);
+    CHECK(p.plugins.multi_point.enabled[7].origin.line == 31);
     REQUIRE(p.plugin_config.size() == 1);
     CHECK(p.plugin_config[0].args.node()["scoringStrategy"]["type"].as<std::string>() ==
           "MostAllocated");

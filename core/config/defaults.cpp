@@ -21,21 +21,14 @@ struct default_plugin {
 // VolumeBinding, VolumeZone, PodTopologySpread(2), InterPodAffinity(2), DefaultPreemption,
 // NodeResourcesBalancedAllocation(1), ImageLocality(1), DefaultBinder.
 constexpr default_plugin kDefaultMultiPoint[] = {
-    {"PrioritySort", 0},
-    {"NodeUnschedulable", 0},
-    {"NodeName", 0},
-    {"TaintToleration", 3},
-    {"NodeAffinity", 2},
-    {"NodePorts", 0},
-    {"NodeResourcesFit", 1},
-    {"VolumeRestrictions", 0},
-    {"NodeVolumeLimits", 0},
-    {"VolumeZone", 0},
-    {"PodTopologySpread", 2},
-    {"InterPodAffinity", 2},
-    {"NodeResourcesBalancedAllocation", 1},
-    {"ImageLocality", 1},
-    {"DefaultBinder", 0},
+    {"SchedulingGates", 0},    {"PrioritySort", 0},
+    {"NodeUnschedulable", 0},  {"NodeName", 0},
+    {"TaintToleration", 3},    {"NodeAffinity", 2},
+    {"NodePorts", 0},          {"NodeResourcesFit", 1},
+    {"VolumeRestrictions", 0}, {"NodeVolumeLimits", 0},
+    {"VolumeZone", 0},         {"PodTopologySpread", 2},
+    {"InterPodAffinity", 2},   {"NodeResourcesBalancedAllocation", 1},
+    {"ImageLocality", 1},      {"DefaultBinder", 0},
 };
 
 constexpr std::int32_t kDefaultPercentageOfNodesToScore = 0;  // 0 = adaptive

@@ -36,6 +36,7 @@ void scheduling_queue::detach(entry& e) {
             backoff_.erase({e.backoff_until, &e});
             break;
         case where::unschedulable:
+        case where::gated:
         case where::in_flight:
             break;
     }
@@ -43,6 +44,10 @@ void scheduling_queue::detach(entry& e) {
 
 void scheduling_queue::to_active(entry& e) {
     detach(e);
+    if (opts_.pre_enqueue && !opts_.pre_enqueue(*e.queued.info->pod).is_success()) {
+        e.place = where::gated;
+        return;
+    }
     e.place = where::active;
     active_.insert(&e);
     wake();
@@ -105,6 +110,12 @@ void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod, bo
             e.queued.info = std::move(pod);
             if (spec_changed) {
                 to_backoff_or_active(e, now);
+            }
+            break;
+        case where::gated:
+            e.queued.info = std::move(pod);
+            if (spec_changed) {
+                to_active(e);  // no attempt was made: no backoff
             }
             break;
     }
@@ -228,6 +239,9 @@ queue_sizes scheduling_queue::sizes() const {
                 break;
             case where::unschedulable:
                 s.unschedulable++;
+                break;
+            case where::gated:
+                s.gated++;
                 break;
             case where::in_flight:
                 break;

@@ -4,6 +4,9 @@
 //   backoff       pods waiting out initial × 2^(attempts-1) (capped) after a failed attempt
 //   unschedulable pods rejected by plugins, moved back by a cluster event one of their
 //                 rejectors registered, or after `unschedulable_timeout` at the latest
+//   gated         pods a PreEnqueue plugin refused (e.g. schedulingGates); PreEnqueue runs
+//                 whenever a pod would enter active, and a gated pod is re-checked when it is
+//                 updated
 // A pod is in at most one place; popped pods are "in flight" until requeued or done().
 // Every method is called on the scheduler's io_context; flush_* take `now` for deterministic tests.
 #pragma once
@@ -31,10 +34,14 @@ using clock = std::chrono::steady_clock;
 using less_fn =
     std::function<bool(const framework::queued_pod_info&, const framework::queued_pod_info&)>;
 
+// The PreEnqueue plugins of the pod's profile: success lets the pod into active.
+using pre_enqueue_fn = std::function<framework::status(const api::pod&)>;
+
 struct queue_options {
     std::chrono::milliseconds initial_backoff{1000};
     std::chrono::milliseconds max_backoff{10'000};
     std::chrono::milliseconds unschedulable_timeout{std::chrono::minutes(5)};
+    pre_enqueue_fn pre_enqueue;  // null: every pod may enter active
 };
 
 // A popped pod: what the scheduling cycle needs to know.
@@ -56,6 +63,7 @@ struct queue_sizes {
     std::size_t active = 0;
     std::size_t backoff = 0;
     std::size_t unschedulable = 0;
+    std::size_t gated = 0;
 };
 
 class scheduling_queue {
@@ -66,7 +74,8 @@ class scheduling_queue {
     void add(std::shared_ptr<const framework::pod_info> pod, clock::time_point now = clock::now());
     // A newer version of a pending pod. Queued pods are replaced in place; an unschedulable pod is
     // moved to active/backoff only when `spec_changed` (something but its status changed, so the
-    // verdict may change); an in-flight pod keeps the newer object for its requeue.
+    // verdict may change), a gated one goes through PreEnqueue again; an in-flight pod keeps the
+    // newer object for its requeue.
     void update(std::shared_ptr<const framework::pod_info> pod, bool spec_changed = true,
                 clock::time_point now = clock::now());
     // The pod was deleted or got bound: forget it everywhere (in flight: it is not requeued).
@@ -100,6 +109,7 @@ class scheduling_queue {
         active,
         backoff,
         unschedulable,
+        gated,
         in_flight
     };
     struct entry {

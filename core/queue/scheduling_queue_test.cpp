@@ -196,4 +196,44 @@ TEST_CASE("scheduling_queue.pop_waits_for_add_and_honours_cancel") {
     CHECK_FALSE(drive(f.ioc, fut2).has_value());
 }
 
+TEST_CASE("scheduling_queue.pre_enqueue_gates_pods_until_updated") {
+    asio::io_context ioc;
+    queue_options opts;
+    opts.pre_enqueue = [](const api::pod& p) {
+        return p.scheduling_gates.empty()
+                   ? framework::status()
+                   : framework::status(framework::code::unschedulable_and_unresolvable, "gated");
+    };
+    scheduling_queue q(ioc.get_executor(), by_priority, opts);
+    const auto t0 = clock::now();
+    auto gated = make_pod().name("g").ns("d").uid("g").obj();
+    gated.scheduling_gates = {"example.com/wait"};
+    q.add(framework::make_pod_info(std::make_shared<const api::pod>(gated)), t0);
+    q.add(make_pod().name("free").ns("d").uid("free").info(), t0);
+    CHECK(q.sizes().gated == 1);
+    CHECK(q.sizes().active == 1);
+
+    // Events, flushes and status-only updates leave a gated pod alone.
+    q.on_event(kNodeAdd, t0);
+    q.flush_unschedulable_leftover(t0 + std::chrono::hours(1));
+    q.update(framework::make_pod_info(std::make_shared<const api::pod>(gated)), false, t0);
+    auto p = q.try_pop();
+    REQUIRE(p.has_value());
+    CHECK(p->queued.info->pod->meta.uid == "free");
+    CHECK_FALSE(q.try_pop().has_value());
+    CHECK(q.sizes().gated == 1);
+
+    // An update that keeps a gate: still gated. Removing the last gate: active at once.
+    gated.scheduling_gates = {"example.com/other"};
+    q.update(framework::make_pod_info(std::make_shared<const api::pod>(gated)), true, t0);
+    CHECK_FALSE(q.try_pop().has_value());
+    gated.scheduling_gates.clear();
+    q.update(framework::make_pod_info(std::make_shared<const api::pod>(gated)), true, t0);
+    CHECK(q.sizes().gated == 0);
+    p = q.try_pop();
+    REQUIRE(p.has_value());
+    CHECK(p->queued.info->pod->meta.uid == "g");
+    CHECK(p->queued.attempts == 1);
+}
+
 }  // namespace multisched::queue
