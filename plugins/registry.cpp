@@ -3,6 +3,7 @@
 
 #include "core/util/check.hpp"
 #include "plugins/default_binder/default_binder.hpp"
+#include "plugins/default_preemption/default_preemption.hpp"
 #include "plugins/image_locality/image_locality.hpp"
 #include "plugins/inter_pod_affinity/inter_pod_affinity.hpp"
 #include "plugins/names.hpp"
@@ -45,6 +46,7 @@ framework::registry make_in_tree_registry() {
     add(r, names::kVolumeZone, volume_zone::make);
     add(r, names::kPodTopologySpread, pod_topology_spread::make);
     add(r, names::kInterPodAffinity, inter_pod_affinity::make);
+    add(r, names::kDefaultPreemption, default_preemption::make);
     add(r, names::kNodeResourcesBalancedAllocation, node_resources_balanced_allocation::make);
     add(r, names::kImageLocality, image_locality::make);
     add(r, names::kDefaultBinder, default_binder::make);

@@ -15,7 +15,8 @@ TEST_CASE("registry.in_tree") {
           names::kNodeName, names::kTaintToleration, names::kNodeAffinity, names::kNodePorts,
           names::kNodeResourcesFit, names::kVolumeRestrictions, names::kNodeVolumeLimits,
           names::kVolumeZone, names::kPodTopologySpread, names::kInterPodAffinity,
-          names::kNodeResourcesBalancedAllocation, names::kImageLocality, names::kDefaultBinder}) {
+          names::kDefaultPreemption, names::kNodeResourcesBalancedAllocation, names::kImageLocality,
+          names::kDefaultBinder}) {
         DYNAMIC_SECTION(name) {
             CHECK(r.contains(name));
         }

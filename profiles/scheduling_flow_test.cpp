@@ -154,7 +154,9 @@ TEST_CASE("scheduling_flow.too_big_pod_gets_failed_scheduling") {
     CHECK(h.bound().empty());
     const auto notes = h.event_notes("FailedScheduling");
     REQUIRE(notes.size() == 1);
-    CHECK(notes[0] == "0/2 nodes are available: 2 Insufficient cpu.");
+    CHECK(notes[0] ==
+          "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No "
+          "preemption victims found for incoming pod.");
     const auto patches = h.api.matching("/pods/huge/status");
     REQUIRE(patches.size() == 1);
     CHECK(patches[0].body.find(R"("reason":"Unschedulable")") != std::string::npos);

@@ -27,7 +27,8 @@ constexpr default_plugin kDefaultMultiPoint[] = {
     {"NodePorts", 0},          {"NodeResourcesFit", 1},
     {"VolumeRestrictions", 0}, {"NodeVolumeLimits", 0},
     {"VolumeZone", 0},         {"PodTopologySpread", 2},
-    {"InterPodAffinity", 2},   {"NodeResourcesBalancedAllocation", 1},
+    {"InterPodAffinity", 2},
+    {"DefaultPreemption", 0},   {"NodeResourcesBalancedAllocation", 1},
     {"ImageLocality", 1},      {"DefaultBinder", 0},
 };
 

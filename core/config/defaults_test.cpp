@@ -109,7 +109,7 @@ TEST_CASE("config.default_plugins") {
     CHECK(names(d.multi_point.enabled) ==
           "SchedulingGates PrioritySort NodeUnschedulable NodeName TaintToleration:3 NodeAffinity:2 NodePorts "
           "NodeResourcesFit:1 VolumeRestrictions NodeVolumeLimits VolumeZone PodTopologySpread:2 "
-          "InterPodAffinity:2 NodeResourcesBalancedAllocation:1 ImageLocality:1 DefaultBinder ");
+          "InterPodAffinity:2 DefaultPreemption NodeResourcesBalancedAllocation:1 ImageLocality:1 DefaultBinder ");
     CHECK(d.multi_point.disabled.empty());
     CHECK(d.queue_sort.enabled.empty());
     CHECK(d.score.enabled.empty());

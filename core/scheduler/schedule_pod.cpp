@@ -84,7 +84,7 @@ std::string fit_error_message(std::size_t num_all_nodes, const std::string& pre_
         }
     }
     if (!post_filter_message.empty()) {
-        msg += " " + post_filter_message + ".";
+        msg += " " + post_filter_message;  // already a sentence (upstream FitError.Error)
     }
     return msg;
 }

@@ -111,9 +111,13 @@ TEST_CASE("schedule_pod.fit_error_message") {
     CHECK(fit_error_message(3, "", statuses, "") ==
           "0/3 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {k: v}, "
           "2 Insufficient cpu.");
-    CHECK(fit_error_message(3, "", statuses, "preemption: not helpful") ==
+    // PostFilter's message is a sentence of its own, appended as is.
+    CHECK(fit_error_message(3, "", statuses,
+                            "preemption: 0/3 nodes are available: 3 Preemption is not helpful "
+                            "for scheduling.") ==
           "0/3 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {k: v}, "
-          "2 Insufficient cpu. preemption: not helpful.");
+          "2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful "
+          "for scheduling.");
     CHECK(fit_error_message(5, "pod has unbound immediate PersistentVolumeClaims", statuses, "") ==
           "0/5 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
     CHECK(fit_error_message(0, "", {}, "") == "0/0 nodes are available:");
