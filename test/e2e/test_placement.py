@@ -1,5 +1,5 @@
 """Placement rules of the default plugin set on the real cluster: node selectors and node affinity
-(required and preferred), and host-port conflicts. Each test runs through both profiles where
+(required and preferred), host-port conflicts, and the two sample profiles' scoring strategies. Each test runs through both profiles where
 the rule is profile-independent. Passes on upstream kube-scheduler 1.20 too (its older reason
 wording is accepted)."""
 
@@ -61,6 +61,22 @@ class PlacementTest(ClusterTestCase):
         # Another port still fits.
         self.create_pod(pod("other-port", host_ports=[9090]))
         self.assertIn(self.wait_bound("other-port"), nodes)
+        self.assert_scheduler_alive()
+
+    # n. -------------------------------------------------------------------------------------
+    def test_n_profiles_score_differently(self):
+        """The same pod through each profile: default-scheduler spreads (LeastAllocated),
+        my-scheduler bin-packs (MostAllocated, manifests/samples/two-profiles.yaml)."""
+        busy = self.create_node(unique("n-busy"))
+        idle = self.create_node(unique("n-idle"))
+        # Half of busy's cpu and memory, placed by someone else (balanced, so only the
+        # NodeResourcesFit strategy tells the two nodes apart).
+        self.create_pod(pod("load", cpu="2", memory="4Gi", node_name=busy))
+        self.assertEqual(self.wait_bound("load"), busy)
+        self.create_pod(pod("spread"))
+        self.create_pod(pod("packed", scheduler="my-scheduler"))
+        self.assertEqual(self.wait_bound("spread"), idle)
+        self.assertEqual(self.wait_bound("packed"), busy)
         self.assert_scheduler_alive()
 
 
