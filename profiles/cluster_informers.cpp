@@ -92,6 +92,18 @@ cluster_informers::cluster_informers(client::api_client& client, cache::cache& c
     required_.push_back(store_reflector<api::storage_class>(
         client_, "/apis/storage.k8s.io/v1/storageclasses", &api::decode_storage_class, false,
         objs.storage_classes, event_resource::storage_class, on_event_));
+    required_.push_back(store_reflector<api::service>(client_, "/api/v1/services",
+                                                      &api::decode_service, true, objs.services,
+                                                      std::nullopt, on_event_));
+    required_.push_back(store_reflector<api::replication_controller>(
+        client_, "/api/v1/replicationcontrollers", &api::decode_replication_controller, true,
+        objs.replication_controllers, std::nullopt, on_event_));
+    required_.push_back(store_reflector<api::workload_set>(
+        client_, "/apis/apps/v1/replicasets", &api::decode_workload_set, true, objs.replica_sets,
+        std::nullopt, on_event_));
+    required_.push_back(store_reflector<api::workload_set>(
+        client_, "/apis/apps/v1/statefulsets", &api::decode_workload_set, true, objs.stateful_sets,
+        std::nullopt, on_event_));
     required_.push_back(store_reflector<api::csi_node>(client_, "/apis/storage.k8s.io/v1/csinodes",
                                                        &api::decode_csi_node, false, objs.csi_nodes,
                                                        event_resource::csi_node, on_event_));

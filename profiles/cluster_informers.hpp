@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The informers beyond pods and nodes: Namespaces, PersistentVolumes, PersistentVolumeClaims,
-// StorageClasses, CSINodes and PodDisruptionBudgets. Each writes its store in the shared cache
-// (cache::cluster_objects, namespace labels) and reports the cluster event it represents, so
-// that pods rejected by the volume plugins are retried when storage changes.
+// StorageClasses, CSINodes, PodDisruptionBudgets, and the Services, ReplicationControllers,
+// ReplicaSets and StatefulSets that give PodTopologySpread's default constraints a selector. Each
+// writes its store in the shared cache (cache::cluster_objects, namespace labels) and reports the
+// cluster event it represents, so that pods rejected by the volume plugins are retried when storage
+// changes.
 //
 // PodDisruptionBudgets are read from policy/v1, or from policy/v1beta1 where the apiserver
 // serves only that (before 1.21): start() asks discovery once.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/cache/default_selector.hpp"
 #include "core/util/log.hpp"
 
 namespace multisched::profiles {
@@ -26,8 +27,8 @@ class profile_handle final : public framework::handle {
     const api::label_map* namespace_labels(std::string_view ns) const override {
         return cache_.namespace_labels(ns);
     }
-    api::label_selector default_selector(const api::pod& /*pod*/) const override {
-        return {};  // Services and workload controllers are not watched yet
+    api::label_selector default_selector(const api::pod& pod) const override {
+        return cache::default_selector(cache_.objects(), pod);
     }
     const cache::cluster_objects& objects() const override { return cache_.objects(); }
     const framework::nominator& nominated() const override { return cache_.nominated(); }

@@ -26,5 +26,9 @@ result<storage_class> decode_storage_class(json::value obj);
 result<csi_node> decode_csi_node(json::value obj);
 result<pod_disruption_budget> decode_pdb(json::value obj);
 result<namespace_object> decode_namespace(json::value obj);
+// core/v1 Service and ReplicationController; apps/v1 ReplicaSet or StatefulSet.
+result<service> decode_service(json::value obj);
+result<replication_controller> decode_replication_controller(json::value obj);
+result<workload_set> decode_workload_set(json::value obj);
 
 }  // namespace multisched::api

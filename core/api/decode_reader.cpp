@@ -110,6 +110,21 @@ object_meta read_meta(reader& r, json::value v, const path& p) {
     m.creation_timestamp = r.string(v["creationTimestamp"], p / "creationTimestamp");
     m.labels = read_string_map(r, v["labels"], p / "labels");
     m.deleting = !r.string(v["deletionTimestamp"], p / "deletionTimestamp").empty();
+    const json::value owners = v["ownerReferences"];
+    const path owners_p = p / "ownerReferences";
+    if (r.array(owners, owners_p)) {
+        std::size_t i = 0;
+        owners.for_each_item([&](json::value o) {
+            const path op = owners_p[i++];
+            if (m.controller || !r.object(o, op) ||
+                !r.boolean(o["controller"], op / "controller")) {
+                return;
+            }
+            m.controller = controller_ref{
+                r.string(o["apiVersion"], op / "apiVersion"), r.string(o["kind"], op / "kind"),
+                r.string(o["name"], op / "name"), r.string(o["uid"], op / "uid")};
+        });
+    }
     if (m.name.empty()) {
         r.fail(p / "name", "required");
     }

@@ -200,6 +200,38 @@ result<pod_disruption_budget> decode_pdb(json::value obj) {
         });
 }
 
+result<service> decode_service(json::value obj) {
+    return decode_object<service>(obj, "service", [](reader& r, json::value o, service& s) {
+        const path root;
+        const json::value spec = o["spec"];
+        if (r.object(spec, root / "spec") && !spec["selector"].is_null()) {
+            s.selector = read_string_map(r, spec["selector"], root / "spec" / "selector");
+        }
+    });
+}
+
+result<replication_controller> decode_replication_controller(json::value obj) {
+    return decode_object<replication_controller>(
+        obj, "replicationcontroller", [](reader& r, json::value o, replication_controller& rc) {
+            const path root;
+            const json::value spec = o["spec"];
+            if (r.object(spec, root / "spec")) {
+                rc.selector = read_string_map(r, spec["selector"], root / "spec" / "selector");
+            }
+        });
+}
+
+result<workload_set> decode_workload_set(json::value obj) {
+    return decode_object<workload_set>(
+        obj, "workload", [](reader& r, json::value o, workload_set& w) {
+            const path root;
+            const json::value spec = o["spec"];
+            if (r.object(spec, root / "spec")) {
+                w.selector = read_label_selector(r, spec["selector"], root / "spec" / "selector");
+            }
+        });
+}
+
 result<namespace_object> decode_namespace(json::value obj) {
     return decode_object<namespace_object>(obj, "namespace",
                                            [](reader&, json::value, namespace_object&) {});

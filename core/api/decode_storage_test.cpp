@@ -159,5 +159,32 @@ TEST_CASE("decode.storage_errors_name_object_and_field", "[decode]") {
     }
 }
 
+TEST_CASE("decode.workload_selectors", "[decode]") {
+    const auto svc = decode_service(parsed(R"({"metadata":{"name":"s","namespace":"d","uid":"u"},
+        "spec":{"selector":{"app":"web"}}})")
+                                        .root());
+    REQUIRE(svc.has_value());
+    REQUIRE(svc->selector.has_value());
+    CHECK(*svc->selector->find("app") == "web");
+    const auto headless = decode_service(
+        parsed(R"({"metadata":{"name":"s","namespace":"d","uid":"u"},"spec":{}})").root());
+    REQUIRE(headless.has_value());
+    CHECK_FALSE(headless->selector.has_value());
+    const auto rs =
+        decode_workload_set(parsed(R"({"metadata":{"name":"r","namespace":"d","uid":"u"},
+                   "spec":{"selector":{"matchLabels":{"app":"web"}}}})")
+                                .root());
+    REQUIRE(rs.has_value());
+    REQUIRE(rs->selector.has_value());
+    const auto p = decode_pod(parsed(R"({"metadata":{"name":"p","namespace":"d","uid":"u",
+        "ownerReferences":[{"apiVersion":"v1","kind":"Node","name":"n","uid":"x"},
+                           {"apiVersion":"apps/v1","kind":"ReplicaSet","name":"r","uid":"y",
+                            "controller":true}]}})")
+                                  .root());
+    REQUIRE(p.has_value());
+    REQUIRE(p->meta.controller.has_value());
+    CHECK(*p->meta.controller == controller_ref{"apps/v1", "ReplicaSet", "r", "y"});
+}
+
 }  // namespace
 }  // namespace multisched::api

@@ -94,6 +94,27 @@ struct pod_disruption_budget {
     bool operator==(const pod_disruption_budget&) const = default;
 };
 
+// The workload objects whose selectors give PodTopologySpread's default constraints their
+// selector (upstream helper.DefaultSelector).
+struct service {
+    object_meta meta;
+    std::optional<label_map> selector;  // spec.selector; nullopt: selects no pod
+    bool operator==(const service&) const = default;
+};
+
+struct replication_controller {
+    object_meta meta;
+    label_map selector;  // spec.selector
+    bool operator==(const replication_controller&) const = default;
+};
+
+// ReplicaSet or StatefulSet (apps/v1): both select with a LabelSelector.
+struct workload_set {
+    object_meta meta;
+    std::optional<label_selector> selector;  // spec.selector
+    bool operator==(const workload_set&) const = default;
+};
+
 struct namespace_object {
     object_meta meta;  // only the name and labels matter
     bool operator==(const namespace_object&) const = default;

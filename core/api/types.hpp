@@ -49,6 +49,15 @@ struct label_map {
     bool operator==(const label_map&) const = default;
 };
 
+// metadata.ownerReferences[] entry with controller: true.
+struct controller_ref {
+    std::string api_version;  // "apps/v1"
+    std::string kind;         // "ReplicaSet"
+    std::string name;
+    std::string uid;
+    bool operator==(const controller_ref&) const = default;
+};
+
 struct object_meta {
     std::string name;
     std::string ns;  // metadata.namespace
@@ -56,7 +65,8 @@ struct object_meta {
     std::string resource_version;
     std::string creation_timestamp;  // RFC 3339, as sent
     label_map labels;
-    bool deleting = false;  // metadata.deletionTimestamp is set
+    bool deleting = false;                     // metadata.deletionTimestamp is set
+    std::optional<controller_ref> controller;  // the owner reference with controller: true
     bool operator==(const object_meta&) const = default;
 };
 

@@ -50,11 +50,15 @@ inline std::string namespaced_key(std::string_view ns, std::string_view name) {
 }
 
 struct cluster_objects {
-    object_store<api::persistent_volume> pvs;          // by name
-    object_store<api::persistent_volume_claim> pvcs;   // by namespace/name
-    object_store<api::storage_class> storage_classes;  // by name
-    object_store<api::csi_node> csi_nodes;             // by name (= node name)
-    object_store<api::pod_disruption_budget> pdbs;     // by namespace/name
+    object_store<api::persistent_volume> pvs;                           // by name
+    object_store<api::persistent_volume_claim> pvcs;                    // by namespace/name
+    object_store<api::storage_class> storage_classes;                   // by name
+    object_store<api::csi_node> csi_nodes;                              // by name (= node name)
+    object_store<api::pod_disruption_budget> pdbs;                      // by namespace/name
+    object_store<api::service> services;                                // by namespace/name
+    object_store<api::replication_controller> replication_controllers;  // by namespace/name
+    object_store<api::workload_set> replica_sets;                       // by namespace/name
+    object_store<api::workload_set> stateful_sets;                      // by namespace/name
 };
 
 }  // namespace multisched::cache
