@@ -18,6 +18,7 @@
 #include "plugins/priority_sort/priority_sort.hpp"
 #include "plugins/scheduling_gates/scheduling_gates.hpp"
 #include "plugins/taint_toleration/taint_toleration.hpp"
+#include "plugins/volume_binding/volume_binding.hpp"
 #include "plugins/volume_restrictions/volume_restrictions.hpp"
 #include "plugins/volume_zone/volume_zone.hpp"
 
@@ -43,6 +44,7 @@ framework::registry make_in_tree_registry() {
     add(r, names::kNodeResourcesFit, node_resources_fit::make);
     add(r, names::kVolumeRestrictions, volume_restrictions::make);
     add(r, names::kNodeVolumeLimits, node_volume_limits::make);
+    add(r, names::kVolumeBinding, volume_binding::make);
     add(r, names::kVolumeZone, volume_zone::make);
     add(r, names::kPodTopologySpread, pod_topology_spread::make);
     add(r, names::kInterPodAffinity, inter_pod_affinity::make);

@@ -14,9 +14,9 @@ TEST_CASE("registry.in_tree") {
          {names::kSchedulingGates, names::kPrioritySort, names::kNodeUnschedulable,
           names::kNodeName, names::kTaintToleration, names::kNodeAffinity, names::kNodePorts,
           names::kNodeResourcesFit, names::kVolumeRestrictions, names::kNodeVolumeLimits,
-          names::kVolumeZone, names::kPodTopologySpread, names::kInterPodAffinity,
-          names::kDefaultPreemption, names::kNodeResourcesBalancedAllocation, names::kImageLocality,
-          names::kDefaultBinder}) {
+          names::kVolumeBinding, names::kVolumeBinding, names::kVolumeZone,
+          names::kPodTopologySpread, names::kInterPodAffinity, names::kDefaultPreemption,
+          names::kNodeResourcesBalancedAllocation, names::kImageLocality, names::kDefaultBinder}) {
         DYNAMIC_SECTION(name) {
             CHECK(r.contains(name));
         }

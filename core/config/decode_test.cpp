@@ -96,7 +96,7 @@ profiles:
     REQUIRE(p.plugins.score.disabled.size() == 1);
     CHECK(p.plugins.score.disabled[0].name == "*");
     // NodeResourcesFit replaced in place with the custom weight.
-    REQUIRE(p.plugins.multi_point.enabled.size() == 17);
+    REQUIRE(p.plugins.multi_point.enabled.size() == 18);
     CHECK(p.plugins.multi_point.enabled[7].name == "NodeResourcesFit");
     CHECK(p.plugins.multi_point.enabled[7].weight == 5);
     CHECK(p.plugins.multi_point.enabled[7].origin.line == 31);

@@ -14,23 +14,30 @@ struct default_plugin {
     std::int32_t weight;  // 0 = no weight (not a Score plugin)
 };
 
-// Upstream getDefaultPlugins() MultiPoint list, in upstream order and with upstream weights,
-// restricted to the plugins multisched implements. Adding a plugin = one line, at its upstream
-// position: SchedulingGates, PrioritySort, NodeUnschedulable, NodeName, TaintToleration(3),
-// NodeAffinity(2), NodePorts, NodeResourcesFit(1), VolumeRestrictions, NodeVolumeLimits,
-// VolumeBinding, VolumeZone, PodTopologySpread(2), InterPodAffinity(2), DefaultPreemption,
-// NodeResourcesBalancedAllocation(1), ImageLocality(1), DefaultBinder.
+// Upstream getDefaultPlugins() MultiPoint list (v1.30), in upstream order and with upstream
+// weights: every default plugin but DynamicResources, whose feature gate is off in v1.30.
+// clang-format off
 constexpr default_plugin kDefaultMultiPoint[] = {
-    {"SchedulingGates", 0},    {"PrioritySort", 0},
-    {"NodeUnschedulable", 0},  {"NodeName", 0},
-    {"TaintToleration", 3},    {"NodeAffinity", 2},
-    {"NodePorts", 0},          {"NodeResourcesFit", 1},
-    {"VolumeRestrictions", 0}, {"NodeVolumeLimits", 0},
-    {"VolumeZone", 0},         {"PodTopologySpread", 2},
+    {"SchedulingGates", 0},
+    {"PrioritySort", 0},
+    {"NodeUnschedulable", 0},
+    {"NodeName", 0},
+    {"TaintToleration", 3},
+    {"NodeAffinity", 2},
+    {"NodePorts", 0},
+    {"NodeResourcesFit", 1},
+    {"VolumeRestrictions", 0},
+    {"NodeVolumeLimits", 0},
+    {"VolumeBinding", 0},
+    {"VolumeZone", 0},
+    {"PodTopologySpread", 2},
     {"InterPodAffinity", 2},
-    {"DefaultPreemption", 0},   {"NodeResourcesBalancedAllocation", 1},
-    {"ImageLocality", 1},      {"DefaultBinder", 0},
+    {"DefaultPreemption", 0},
+    {"NodeResourcesBalancedAllocation", 1},
+    {"ImageLocality", 1},
+    {"DefaultBinder", 0},
 };
+// clang-format on
 
 constexpr std::int32_t kDefaultPercentageOfNodesToScore = 0;  // 0 = adaptive
 constexpr float kDefaultQps = 50;

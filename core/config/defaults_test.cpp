@@ -107,9 +107,12 @@ TEST_CASE("config.merge_plugins_per_point") {
 TEST_CASE("config.default_plugins") {
     const plugins d = default_plugins();
     CHECK(names(d.multi_point.enabled) ==
-          "SchedulingGates PrioritySort NodeUnschedulable NodeName TaintToleration:3 NodeAffinity:2 NodePorts "
-          "NodeResourcesFit:1 VolumeRestrictions NodeVolumeLimits VolumeZone PodTopologySpread:2 "
-          "InterPodAffinity:2 DefaultPreemption NodeResourcesBalancedAllocation:1 ImageLocality:1 DefaultBinder ");
+          "SchedulingGates PrioritySort NodeUnschedulable NodeName TaintToleration:3 "
+          "NodeAffinity:2 NodePorts "
+          "NodeResourcesFit:1 VolumeRestrictions NodeVolumeLimits VolumeBinding VolumeZone "
+          "PodTopologySpread:2 "
+          "InterPodAffinity:2 DefaultPreemption NodeResourcesBalancedAllocation:1 ImageLocality:1 "
+          "DefaultBinder ");
     CHECK(d.multi_point.disabled.empty());
     CHECK(d.queue_sort.enabled.empty());
     CHECK(d.score.enabled.empty());
