@@ -1,128 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The whole scheduling path in-process: a two-profile configuration, the in-tree plugins, the
-// shared cache and queue, and a fake apiserver that records bindings, events and status patches.
-#include <boost/asio/io_context.hpp>
+// The whole scheduling path in-process: the two sample profiles, the in-tree plugins, the
+// shared cache and queue, and a fake apiserver (test/util/scheduling_harness.hpp).
 #include <catch2/catch.hpp>
 
-#include "core/json/json.hpp"
-#include "core/scheduler/scheduler.hpp"
-#include "plugins/registry.hpp"
-#include "profiles/profile_set.hpp"
-#include "test/util/builders.hpp"
-#include "test/util/fake_api_client.hpp"
+#include "test/util/scheduling_harness.hpp"
 
 namespace multisched::profiles {
 namespace {
 
-using testing::make_node;
 using testing::make_pod;
-
-constexpr std::string_view kTwoProfiles = R"(
-apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-leaderElection: {leaderElect: false}
-profiles:
-- schedulerName: default-scheduler
-- schedulerName: my-scheduler
-  pluginConfig:
-  - name: NodeResourcesFit
-    args:
-      scoringStrategy:
-        type: MostAllocated
-        resources: [{name: cpu, weight: 1}, {name: memory, weight: 1}]
-)";
-
-struct harness {
-    asio::io_context ioc;
-    testing::fake_api_client api;
-    config::scheduler_config cfg;
-    cache::cache cache;
-    std::optional<profile_set> profiles;
-    std::optional<queue::scheduling_queue> queue;
-    task_group bindings{ioc.get_executor(), "bindings"};
-    task_group writes{ioc.get_executor(), "writes"};
-    std::optional<scheduler::event_recorder> events;
-    std::optional<scheduler::scheduler> sched;
-
-    harness() {
-        auto decoded = config::decode_config(kTwoProfiles, "test.yaml");
-        REQUIRE(decoded.has_value());
-        REQUIRE(config::validate_config(*decoded).has_value());
-        cfg = *decoded;
-        auto built = profile_set::build(cfg, plugins::make_in_tree_registry(), api, cache);
-        REQUIRE(built.has_value());
-        profiles.emplace(std::move(*built));
-        const auto* qs = profiles->queue_sort();
-        queue.emplace(
-            ioc.get_executor(), [qs](const auto& a, const auto& b) { return qs->less(a, b); },
-            queue::queue_options{});
-        events.emplace(api, writes, "test-host");
-        scheduler::algorithm_state algo;
-        algo.rng.seed(1);
-        sched.emplace(
-            cache, *queue, [this](std::string_view n) { return profiles->find(n); }, *events,
-            bindings, algo);
-    }
-
-    // Runs ready handlers until none is left (bindings and writes complete via the fake).
-    void drain() {
-        for (;;) {
-            ioc.restart();
-            if (ioc.poll() == 0) {
-                return;
-            }
-        }
-    }
-    // Schedules every active pod and lets bindings and writes finish.
-    void run() {
-        drain();
-        while (sched->schedule_next()) {
-            drain();
-        }
-    }
-
-    void node(std::string name, std::string cpu, std::string mem = "8Gi",
-              bool unschedulable = false) {
-        sched->on_node_add(make_node()
-                               .name(std::move(name))
-                               .alloc({{"cpu", cpu}, {"memory", mem}, {"pods", "110"}})
-                               .unschedulable(unschedulable)
-                               .ptr());
-    }
-    void pod(std::string name, std::string scheduler_name, std::string cpu,
-             std::string node_name = "", std::string memory = "100Mi") {
-        sched->on_pod_add(make_pod()
-                              .name(name)
-                              .ns("default")
-                              .uid("uid-" + name)
-                              .scheduler(std::move(scheduler_name))
-                              .node(std::move(node_name))
-                              .req({{"cpu", cpu}, {"memory", memory}})
-                              .ptr());
-    }
-    // The node each binding POST sent the pod to, by pod name.
-    std::map<std::string, std::string> bound() const {
-        std::map<std::string, std::string> out;
-        for (const auto& r : api.matching("/binding")) {
-            auto doc = json::document::parse(r.body);
-            REQUIRE(doc.has_value());
-            out[std::string(doc->root()["metadata"]["name"].as_string())] =
-                std::string(doc->root()["target"]["name"].as_string());
-        }
-        return out;
-    }
-    std::vector<std::string> event_notes(std::string_view reason) const {
-        std::vector<std::string> out;
-        for (const auto& r : api.matching("/events")) {
-            auto doc = json::document::parse(r.body);
-            REQUIRE(doc.has_value());
-            if (doc->root()["reason"].as_string() == reason) {
-                out.emplace_back(doc->root()["note"].as_string());
-            }
-        }
-        return out;
-    }
-};
+using harness = testing::scheduling_harness;
 
 }  // namespace
 

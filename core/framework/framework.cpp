@@ -244,14 +244,23 @@ void framework::run_unreserve(cycle_state& state, const pod_info& pod, const std
 }
 
 status framework::run_permit(cycle_state& state, const pod_info& pod, const std::string& node,
-                             std::chrono::milliseconds& timeout) {
+                             std::chrono::milliseconds& timeout,
+                             std::vector<std::string>& waiting) {
+    constexpr std::chrono::milliseconds kMaxPermitTimeout = std::chrono::minutes(15);
     status result;
-    timeout = std::chrono::milliseconds::max();
+    timeout = kMaxPermitTimeout;
+    waiting.clear();
     for (auto* p : lists_.permit) {
         std::chrono::milliseconds t{0};
         status s = p->permit(state, pod, node, t);
         if (s.is_wait()) {
-            timeout = std::min(timeout, t);
+            t = std::min(t, kMaxPermitTimeout);
+            if (waiting.empty() || t < timeout) {
+                timeout = t;
+                waiting.insert(waiting.begin(), std::string(p->name()));
+            } else {
+                waiting.emplace_back(p->name());
+            }
             result = std::move(s.with_plugin(p->name()));
             continue;
         }

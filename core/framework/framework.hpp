@@ -14,6 +14,7 @@
 
 #include "core/framework/handle.hpp"
 #include "core/framework/plugin.hpp"
+#include "core/framework/waiting_pods.hpp"
 
 namespace multisched::framework {
 
@@ -68,8 +69,8 @@ class framework {
     // added to / removed from `node` (which already reflects the change).
     status run_pre_filter_add_pod(cycle_state& state, const pod_info& pod, const pod_info& other,
                                   const node_info& node);
-    status run_pre_filter_remove_pod(cycle_state& state, const pod_info& pod,
-                                     const pod_info& other, const node_info& node);
+    status run_pre_filter_remove_pod(cycle_state& state, const pod_info& pod, const pod_info& other,
+                                     const node_info& node);
     status run_post_filter(cycle_state& state, const pod_info& pod,
                            std::span<const node_status> statuses, post_filter_result& result);
     status run_pre_score(cycle_state& state, const pod_info& pod,
@@ -80,9 +81,13 @@ class framework {
     status run_reserve(cycle_state& state, const pod_info& pod, const std::string& node);
     // Unreserve in reverse order; idempotent.
     void run_unreserve(cycle_state& state, const pod_info& pod, const std::string& node);
-    // Permit: success, a rejection, or Wait with the shortest timeout in `timeout`.
+    // Permit: success, a rejection, or Wait. On Wait `waiting` names the plugins that returned
+    // it, the one with the shortest timeout first, and `timeout` is that timeout (each capped at
+    // upstream's 15 minutes).
     status run_permit(cycle_state& state, const pod_info& pod, const std::string& node,
-                      std::chrono::milliseconds& timeout);
+                      std::chrono::milliseconds& timeout, std::vector<std::string>& waiting);
+    // Pods held at Permit (see waiting_pods.hpp).
+    waiting_pods& waiting() { return waiting_; }
     task<status> run_pre_bind(std::shared_ptr<cycle_state> state,
                               std::shared_ptr<const pod_info> pod, std::string node);
     // The first bind plugin that does not Skip; an error if every one skips.
@@ -102,6 +107,7 @@ class framework {
     plugin_lists lists_;
     std::optional<std::int32_t> percentage_;
     std::vector<std::pair<std::string, std::vector<cluster_event>>> events_;
+    waiting_pods waiting_;
 };
 
 }  // namespace multisched::framework

@@ -129,6 +129,13 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
 }
 
 void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
+    const std::string_view name =
+        pod->scheduler_name.empty() ? api::kDefaultSchedulerName : pod->scheduler_name;
+    if (const auto fw = profiles_(name)) {
+        if (const auto waiting = fw->waiting().find(pod->meta.uid)) {
+            waiting->reject("", "removed");  // its binding cycle unreserves and forgets it
+        }
+    }
     const bool was_cached = !cache_.node_of(pod->meta.uid).empty();
     queue_.remove(pod->meta.uid);
     cache_.nominated().remove(pod->meta.uid);
@@ -218,8 +225,9 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
     cache_.nominated().remove(pod.meta.uid);  // it holds its room itself now
     framework::status s = fw->run_reserve(*state, *info, result.node);
     std::chrono::milliseconds permit_timeout{0};
+    std::vector<std::string> permit_waiting;
     if (s.is_success()) {
-        s = fw->run_permit(*state, *info, result.node, permit_timeout);
+        s = fw->run_permit(*state, *info, result.node, permit_timeout, permit_waiting);
     }
     if (!s.is_success() && !s.is_wait()) {
         fw->run_unreserve(*state, *info, result.node);
@@ -232,6 +240,12 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
         }
         handle_failure(*fw, popped, failed);
         return;
+    }
+    if (s.is_wait()) {
+        // Registered now, in the scheduling cycle, so that a later pod's Permit (e.g. the last
+        // member of a gang) can already allow it.
+        fw->waiting().add(std::make_shared<framework::waiting_pod>(
+            bindings_.executor(), info, result.node, std::move(permit_waiting), permit_timeout));
     }
     bindings_.spawn(binding_cycle(std::move(fw), std::move(state), popped, std::move(assumed),
                                   std::move(result.node)));
@@ -268,7 +282,14 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
                                     std::string node) {
     const auto& info = popped.queued.info;
     const api::pod& pod = *info->pod;
-    framework::status s = co_await fw->run_pre_bind(state, info, node);
+    framework::status s;
+    if (auto waiting = fw->waiting().find(pod.meta.uid)) {
+        s = co_await waiting->wait();
+        fw->waiting().remove(pod.meta.uid);
+    }
+    if (s.is_success()) {
+        s = co_await fw->run_pre_bind(state, info, node);
+    }
     if (s.is_success()) {
         s = co_await fw->run_bind(state, assumed, node);
     }
@@ -290,6 +311,9 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
     schedule_result failed;
     failed.failure = s;
     failed.message = s.message();
+    if (!s.plugin().empty()) {
+        failed.rejector_plugins.push_back(s.plugin());
+    }
     handle_failure(*fw, popped, failed);
 }
 

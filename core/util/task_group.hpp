@@ -25,6 +25,7 @@ class task_group {
     // Starts `t` on the group's executor. An exception escaping `t` is logged here, the group's
     // one boundary for its tasks; it never reaches the io_context.
     void spawn(task<void> t);
+    const asio::any_io_executor& executor() const { return ex_; }
     // Requests cancellation of every running task (terminal cancellation). Idempotent.
     void cancel();
     // Completes when no task of the group is running.
