@@ -118,7 +118,8 @@ class SchedulingTest(ClusterTestCase):
 
     # g. -------------------------------------------------------------------------------------
     def test_g_taints_and_tolerations(self):
-        """NoSchedule taints filter, tolerations pass them; PreferNoSchedule steers the score."""
+        """NoSchedule and NoExecute taints filter, tolerations pass them; PreferNoSchedule steers
+        the score."""
         tainted = self.create_node(unique("g-gpu"), cpu="8",
                                    taints=[{"key": "dedicated", "value": "gpu",
                                             "effect": "NoSchedule"}])
@@ -133,6 +134,20 @@ class SchedulingTest(ClusterTestCase):
         self.assertRegex(ev["note"], r"1 node\(s\) had (untolerated )?taint \{dedicated: gpu\}")
         self.assertIn("1 Insufficient cpu", ev["note"])
         self.assertFalse(self.get_pod("intolerant")["spec"].get("nodeName"))
+
+        # NoExecute filters too; a toleration with tolerationSeconds passes it.
+        evict = self.create_node(unique("g-evict"), cpu="8",
+                                 taints=[{"key": "maintenance", "value": "true",
+                                          "effect": "NoExecute"}])
+        self.create_pod(pod("exec-tolerant", cpu="6",
+                            tolerations=[{"key": "maintenance", "operator": "Exists",
+                                          "effect": "NoExecute", "tolerationSeconds": 60}]))
+        # Too big for every node, so it cannot land on the nodes added below.
+        self.create_pod(pod("exec-intolerant", scheduler="my-scheduler", cpu="20"))
+        self.assertEqual(self.wait_bound("exec-tolerant"), evict)
+        ev = self.wait_failed_scheduling("exec-intolerant", r"^0/\d+ nodes are available:")
+        self.assertRegex(ev["note"], r"node\(s\) had (untolerated )?taint \{maintenance: true\}")
+        self.assertFalse(self.get_pod("exec-intolerant")["spec"].get("nodeName"))
 
         # Two equal nodes, one with a PreferNoSchedule taint: TaintToleration (weight 3) wins.
         soft = self.create_node(unique("g-soft"), cpu="16",
