@@ -24,6 +24,15 @@ class profile_handle final : public framework::handle {
         const auto& nodes = cache_.nodes();
         return {nodes.data(), nodes.size()};
     }
+    std::optional<std::span<const framework::node_info* const>> nodes_with_pod_affinity() override {
+        const auto& nodes = cache_.nodes_with_pod_affinity();
+        return std::span<const framework::node_info* const>(nodes.data(), nodes.size());
+    }
+    std::optional<std::span<const framework::node_info* const>> nodes_with_required_anti_affinity()
+        override {
+        const auto& nodes = cache_.nodes_with_required_anti_affinity();
+        return std::span<const framework::node_info* const>(nodes.data(), nodes.size());
+    }
     const api::label_map* namespace_labels(std::string_view ns) const override {
         return cache_.namespace_labels(ns);
     }

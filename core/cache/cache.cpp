@@ -54,7 +54,7 @@ void cache::count_images(const api::node& node, int delta) {
 }
 
 std::size_t cache::nodes_with_image(std::string_view image) const {
-    auto it = image_nodes_.find(std::string(image));
+    auto it = image_nodes_.find(image);
     return it == image_nodes_.end() ? 0 : it->second;
 }
 
@@ -65,6 +65,9 @@ void cache::add_node(std::shared_ptr<const api::node> node) {
     }
     count_images(*node, +1);
     const bool is_new = info.node() == nullptr;
+    if (is_new) {
+        ++node_objects_;
+    }
     const bool zone_changed = !is_new && zone_key(*info.node()) != zone_key(*node);
     info.set_node(std::move(node));
     if (is_new || zone_changed) {
@@ -79,6 +82,7 @@ void cache::remove_node(std::string_view name) {
     }
     if (it->second->node() != nullptr) {
         count_images(*it->second->node(), -1);
+        --node_objects_;
     }
     if (it->second->pods().empty()) {
         nodes_.erase(it);
@@ -95,9 +99,19 @@ void cache::remove_from_node(const pod_state& state) {
         return;
     }
     it->second->remove_pod(state.info->pod->meta.uid);
+    if (state.info->has_affinity()) {
+        affinity_lists_dirty_ = true;
+    }
     if (it->second->node() == nullptr && it->second->pods().empty()) {
         nodes_.erase(it);
     }
+}
+
+void cache::add_to_node(const std::string& node, std::shared_ptr<const framework::pod_info> pod) {
+    if (pod->has_affinity()) {
+        affinity_lists_dirty_ = true;
+    }
+    node_info_for(node).add_pod(std::move(pod));
 }
 
 void cache::add_pod(std::shared_ptr<const framework::pod_info> pod) {
@@ -112,7 +126,7 @@ void cache::add_pod(std::shared_ptr<const framework::pod_info> pod) {
         remove_from_node(it->second);
         pods_.erase(it);
     }
-    node_info_for(node).add_pod(pod);
+    add_to_node(node, pod);
     pods_.emplace(uid, pod_state{std::move(pod), node, false});
 }
 
@@ -130,7 +144,7 @@ bool cache::assume_pod(std::shared_ptr<const framework::pod_info> pod, const std
     if (pods_.contains(uid)) {
         return false;
     }
-    node_info_for(node).add_pod(pod);
+    add_to_node(node, pod);
     pods_.emplace(uid, pod_state{std::move(pod), node, true});
     return true;
 }
@@ -159,11 +173,6 @@ framework::node_info* cache::find_node(std::string_view name) {
     return it == nodes_.end() ? nullptr : it->second.get();
 }
 
-std::size_t cache::node_count() const {
-    return static_cast<std::size_t>(std::count_if(
-        nodes_.begin(), nodes_.end(), [](const auto& kv) { return kv.second->node() != nullptr; }));
-}
-
 std::size_t cache::assumed_count() const {
     return static_cast<std::size_t>(std::count_if(
         pods_.begin(), pods_.end(), [](const auto& kv) { return kv.second.assumed; }));
@@ -174,6 +183,34 @@ const std::vector<framework::node_info*>& cache::nodes() {
         rebuild_node_list();
     }
     return node_list_;
+}
+
+const std::vector<framework::node_info*>& cache::nodes_with_pod_affinity() {
+    if (node_list_dirty_ || affinity_lists_dirty_) {
+        rebuild_affinity_lists();
+    }
+    return with_pod_affinity_;
+}
+
+const std::vector<framework::node_info*>& cache::nodes_with_required_anti_affinity() {
+    if (node_list_dirty_ || affinity_lists_dirty_) {
+        rebuild_affinity_lists();
+    }
+    return with_required_anti_affinity_;
+}
+
+void cache::rebuild_affinity_lists() {
+    with_pod_affinity_.clear();
+    with_required_anti_affinity_.clear();
+    for (auto* n : nodes()) {
+        if (!n->pods_with_affinity().empty()) {
+            with_pod_affinity_.push_back(n);
+        }
+        if (!n->pods_with_required_anti_affinity().empty()) {
+            with_required_anti_affinity_.push_back(n);
+        }
+    }
+    affinity_lists_dirty_ = false;
 }
 
 void cache::rebuild_node_list() {
@@ -200,6 +237,7 @@ void cache::rebuild_node_list() {
         }
     }
     node_list_dirty_ = false;
+    affinity_lists_dirty_ = true;
 }
 
 void cache::set_namespace(const std::string& name, api::label_map labels) {

@@ -48,8 +48,15 @@ class cache {
     // partial scan (percentageOfNodesToScore) samples every zone. Valid until the next change.
     const std::vector<framework::node_info*>& nodes();
     framework::node_info* find_node(std::string_view name);
+    // Subsets of nodes(), in its order: the nodes holding a pod with any pod (anti-)affinity
+    // term, and those holding a pod with a required anti-affinity term (upstream snapshot's
+    // HavePodsWithAffinityList / HavePodsWithRequiredAntiAffinityList). Rebuilt lazily after a
+    // change that can alter them; valid until the next change.
+    const std::vector<framework::node_info*>& nodes_with_pod_affinity();
+    const std::vector<framework::node_info*>& nodes_with_required_anti_affinity();
 
-    std::size_t node_count() const;
+    // Nodes with a node object. O(1): ImageLocality asks once per scored node.
+    std::size_t node_count() const { return node_objects_; }
     // How many nodes list `image` (one of node.status.images[].names) — upstream's
     // ImageStateSummary.NumNodes, kept up to date as nodes come and go.
     std::size_t nodes_with_image(std::string_view image) const;
@@ -80,16 +87,31 @@ class cache {
     framework::node_info& node_info_for(const std::string& name);
     void remove_from_node(const pod_state& state);
     void rebuild_node_list();
+    void rebuild_affinity_lists();
+    // Puts `pod` on its node's info; marks the affinity lists stale if it has affinity terms.
+    void add_to_node(const std::string& node, std::shared_ptr<const framework::pod_info> pod);
     void count_images(const api::node& node, int delta);
 
     std::unordered_map<std::string, std::unique_ptr<framework::node_info>> nodes_;
     std::unordered_map<std::string, pod_state> pods_;  // by uid
     std::vector<framework::node_info*> node_list_;
-    std::unordered_map<std::string, std::size_t> image_nodes_;  // image name -> nodes listing it
+    std::vector<framework::node_info*> with_pod_affinity_;
+    std::vector<framework::node_info*> with_required_anti_affinity_;
+    // Lets the string-keyed maps be searched with a string_view without a copy.
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    // image name -> nodes listing it
+    std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> image_nodes_;
     std::map<std::string, api::label_map, std::less<>> namespaces_;
     cluster_objects objects_;
     framework::nominator nominated_;
     bool node_list_dirty_ = true;
+    bool affinity_lists_dirty_ = true;  // also rebuilt whenever node_list_ is
+    std::size_t node_objects_ = 0;      // entries of nodes_ whose node() is set
 };
 
 // kube-scheduler's zone key for a node: region and zone labels (GA, then beta), "" if none.

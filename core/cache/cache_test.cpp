@@ -163,4 +163,41 @@ TEST_CASE("cache.counts_nodes_per_image") {
     CHECK(c.nodes_with_image("redis:7") == 1);
 }
 
+TEST_CASE("cache.node_count_counts_node_objects") {
+    cache c;
+    c.add_node(make_node().name("a").ptr());
+    c.add_node(make_node().name("a").ptr());           // an update
+    c.add_pod(make_pod().uid("u1").node("b").info());  // a node not seen yet
+    CHECK(c.node_count() == 1);
+    c.add_node(make_node().name("b").ptr());
+    CHECK(c.node_count() == 2);
+    c.remove_node("b");  // keeps its pod
+    c.remove_node("a");
+    c.remove_node("a");
+    CHECK(c.node_count() == 0);
+}
+
+TEST_CASE("cache.nodes_with_pod_affinity_follow_pods") {
+    api::label_selector sel;
+    sel.match_labels.set("app", "x");
+    cache c;
+    for (const char* n : {"a", "b", "c"}) {
+        c.add_node(make_node().name(n).ptr());
+    }
+    c.add_pod(make_pod().uid("plain").node("a").info());
+    c.add_pod(make_pod().uid("pref").node("b").pod_affinity("zone", sel, 5).info());
+    CHECK(names(c.nodes_with_pod_affinity()) == std::vector<std::string>{"b"});
+    CHECK(c.nodes_with_required_anti_affinity().empty());
+
+    REQUIRE(
+        c.assume_pod(make_pod().uid("anti").node("c").pod_anti_affinity("host", sel).info(), "c"));
+    CHECK(names(c.nodes_with_pod_affinity()) == std::vector<std::string>{"b", "c"});
+    CHECK(names(c.nodes_with_required_anti_affinity()) == std::vector<std::string>{"c"});
+
+    c.forget_pod("anti");
+    c.remove_pod("pref");
+    CHECK(c.nodes_with_pod_affinity().empty());
+    CHECK(c.nodes_with_required_anti_affinity().empty());
+}
+
 }  // namespace multisched::cache

@@ -4,22 +4,21 @@
 namespace multisched::framework {
 
 void cycle_state::write(std::string_view key, std::unique_ptr<data> value) {
-    for (auto& [k, v] : entries_) {
-        if (k == key) {
-            v = std::move(value);
-            return;
-        }
+    if (const std::size_t i = find(key); i < entries_.size()) {
+        entries_[i].value = std::move(value);
+        return;
     }
-    entries_.emplace_back(std::string(key), std::move(value));
+    entries_.push_back({std::string(key), key.data(), std::move(value)});
 }
 
 cycle_state cycle_state::clone() const {
     cycle_state out;
     out.skip_filter_plugins = skip_filter_plugins;
     out.skip_score_plugins = skip_score_plugins;
+    out.skip_filter_mask = skip_filter_mask;
     out.entries_.reserve(entries_.size());
-    for (const auto& [k, v] : entries_) {
-        out.entries_.emplace_back(k, v ? v->clone() : nullptr);
+    for (const auto& e : entries_) {
+        out.entries_.push_back({e.key, e.key_origin, e.value ? e.value->clone() : nullptr});
     }
     return out;
 }

@@ -8,6 +8,9 @@
 namespace multisched::framework {
 namespace {
 
+// Filter plugins past this position are checked against skip_filter_plugins by name.
+constexpr std::size_t kMaskBits = 64;
+
 bool contains(const std::vector<std::string>& names, std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -36,6 +39,14 @@ framework::framework(std::string profile_name, std::shared_ptr<handle> h,
       owned_(std::move(owned)),
       lists_(std::move(lists)),
       percentage_(percentage_of_nodes_to_score) {
+    // Which Filter plugin a PreFilter Skip switches off: the one of the same name.
+    for (const auto* pre : lists_.pre_filter) {
+        std::size_t i = 0;
+        while (i < lists_.filter.size() && lists_.filter[i]->name() != pre->name()) {
+            ++i;
+        }
+        filter_index_of_pre_filter_.push_back(i == lists_.filter.size() ? kMaskBits : i);
+    }
     // Collected once here so failure handling never casts.
     for (const auto& p : owned_) {
         if (const auto* ext = dynamic_cast<const enqueue_extensions*>(p.get())) {
@@ -57,11 +68,16 @@ status framework::run_pre_enqueue(const api::pod& pod) const {
 status framework::run_pre_filter(cycle_state& state, const pod_info& pod,
                                  std::span<const node_info* const> nodes,
                                  pre_filter_result& result) {
-    for (auto* p : lists_.pre_filter) {
+    for (std::size_t j = 0; j < lists_.pre_filter.size(); ++j) {
+        auto* p = lists_.pre_filter[j];
         pre_filter_result r;
-        status s = p->pre_filter(state, pod, nodes, r);
+        status s = timed(extension_point::pre_filter, *p,
+                         [&] { return p->pre_filter(state, pod, nodes, r); });
         if (s.is_skip()) {
             state.skip_filter_plugins.emplace_back(p->name());
+            if (const std::size_t i = filter_index_of_pre_filter_[j]; i < kMaskBits) {
+                state.skip_filter_mask |= std::uint64_t{1} << i;
+            }
             continue;
         }
         if (!s.is_success()) {
@@ -85,11 +101,14 @@ status framework::run_pre_filter(cycle_state& state, const pod_info& pod,
 }
 
 status framework::run_filter(cycle_state& state, const pod_info& pod, const node_info& node) {
-    for (auto* p : lists_.filter) {
-        if (!state.skip_filter_plugins.empty() && contains(state.skip_filter_plugins, p->name())) {
+    for (std::size_t i = 0; i < lists_.filter.size(); ++i) {
+        auto* p = lists_.filter[i];
+        const bool skipped = i < kMaskBits ? ((state.skip_filter_mask >> i) & 1) != 0
+                                           : contains(state.skip_filter_plugins, p->name());
+        if (skipped) {
             continue;
         }
-        status s = p->filter(state, pod, node);
+        status s = timed(extension_point::filter, *p, [&] { return p->filter(state, pod, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "Filter");
         }
@@ -104,7 +123,8 @@ status framework::run_pre_filter_add_pod(cycle_state& state, const pod_info& pod
         if (ext == nullptr || contains(state.skip_filter_plugins, p->name())) {
             continue;
         }
-        status s = ext->add_pod(state, pod, other, node);
+        status s = timed(extension_point::pre_filter_add_pod, *p,
+                         [&] { return ext->add_pod(state, pod, other, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "AddPod");
         }
@@ -119,7 +139,8 @@ status framework::run_pre_filter_remove_pod(cycle_state& state, const pod_info& 
         if (ext == nullptr || contains(state.skip_filter_plugins, p->name())) {
             continue;
         }
-        status s = ext->remove_pod(state, pod, other, node);
+        status s = timed(extension_point::pre_filter_remove_pod, *p,
+                         [&] { return ext->remove_pod(state, pod, other, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "RemovePod");
         }
@@ -129,8 +150,9 @@ status framework::run_pre_filter_remove_pod(cycle_state& state, const pod_info& 
 
 status framework::run_filter_with_nominated_pods(cycle_state& state, const pod_info& pod,
                                                  const node_info& node) {
-    if (handle_ == nullptr) {
-        return run_filter(state, pod, node);  // framework tests without a handle
+    // Without a handle (framework tests) or nominations (the common case): Filter alone.
+    if (handle_ == nullptr || handle_->nominated().empty()) {
+        return run_filter(state, pod, node);
     }
     const auto nominated = handle_->nominated().pods_on(node.name());
     const std::int32_t priority = pod.pod->priority.value_or(0);
@@ -166,7 +188,8 @@ status framework::run_post_filter(cycle_state& state, const pod_info& pod,
                                   post_filter_result& result) {
     status last(code::unschedulable, std::vector<std::string>{});
     for (auto* p : lists_.post_filter) {
-        status s = p->post_filter(state, pod, statuses, result);
+        status s = timed(extension_point::post_filter, *p,
+                         [&] { return p->post_filter(state, pod, statuses, result); });
         if (s.is_success()) {
             return s;
         }
@@ -181,7 +204,8 @@ status framework::run_post_filter(cycle_state& state, const pod_info& pod,
 status framework::run_pre_score(cycle_state& state, const pod_info& pod,
                                 std::span<const node_info* const> nodes) {
     for (auto* p : lists_.pre_score) {
-        status s = p->pre_score(state, pod, nodes);
+        status s =
+            timed(extension_point::pre_score, *p, [&] { return p->pre_score(state, pod, nodes); });
         if (s.is_skip()) {
             state.skip_score_plugins.emplace_back(p->name());
             continue;
@@ -204,13 +228,15 @@ status framework::run_score(cycle_state& state, const pod_info& pod,
         }
         for (std::size_t i = 0; i < nodes.size(); ++i) {
             scores[i] = 0;
-            status s = p->score(state, pod, *nodes[i], scores[i]);
+            status s = timed(extension_point::score, *p,
+                             [&] { return p->score(state, pod, *nodes[i], scores[i]); });
             if (!s.is_success()) {
                 return tag(std::move(s), p->name(), "Score");
             }
         }
         if (p->has_normalize()) {
-            status s = p->normalize_score(state, pod, nodes, scores);
+            status s = timed(extension_point::normalize_score, *p,
+                             [&] { return p->normalize_score(state, pod, nodes, scores); });
             if (!s.is_success()) {
                 return tag(std::move(s), p->name(), "NormalizeScore");
             }
@@ -229,7 +255,8 @@ status framework::run_score(cycle_state& state, const pod_info& pod,
 
 status framework::run_reserve(cycle_state& state, const pod_info& pod, const std::string& node) {
     for (auto* p : lists_.reserve) {
-        status s = p->reserve(state, pod, node);
+        status s =
+            timed(extension_point::reserve, *p, [&] { return p->reserve(state, pod, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "Reserve");
         }
@@ -239,7 +266,10 @@ status framework::run_reserve(cycle_state& state, const pod_info& pod, const std
 
 void framework::run_unreserve(cycle_state& state, const pod_info& pod, const std::string& node) {
     for (auto it = lists_.reserve.rbegin(); it != lists_.reserve.rend(); ++it) {
-        (*it)->unreserve(state, pod, node);
+        timed(extension_point::unreserve, **it, [&] {
+            (*it)->unreserve(state, pod, node);
+            return status{};
+        });
     }
 }
 
@@ -252,7 +282,8 @@ status framework::run_permit(cycle_state& state, const pod_info& pod, const std:
     waiting.clear();
     for (auto* p : lists_.permit) {
         std::chrono::milliseconds t{0};
-        status s = p->permit(state, pod, node, t);
+        status s =
+            timed(extension_point::permit, *p, [&] { return p->permit(state, pod, node, t); });
         if (s.is_wait()) {
             t = std::min(t, kMaxPermitTimeout);
             if (waiting.empty() || t < timeout) {
@@ -274,7 +305,13 @@ status framework::run_permit(cycle_state& state, const pod_info& pod, const std:
 task<status> framework::run_pre_bind(std::shared_ptr<cycle_state> state,
                                      std::shared_ptr<const pod_info> pod, std::string node) {
     for (auto* p : lists_.pre_bind) {
+        const auto start = profiler_ != nullptr ? std::chrono::steady_clock::now()
+                                                : std::chrono::steady_clock::time_point{};
         status s = co_await p->pre_bind(state, pod, node);
+        if (profiler_ != nullptr) {
+            profiler_->observe(extension_point::pre_bind, *p, s.code(),
+                               std::chrono::steady_clock::now() - start);
+        }
         if (!s.is_success()) {
             co_return tag(std::move(s), p->name(), "PreBind");
         }
@@ -285,7 +322,13 @@ task<status> framework::run_pre_bind(std::shared_ptr<cycle_state> state,
 task<status> framework::run_bind(std::shared_ptr<cycle_state> state,
                                  std::shared_ptr<const pod_info> pod, std::string node) {
     for (auto* p : lists_.bind) {
+        const auto start = profiler_ != nullptr ? std::chrono::steady_clock::now()
+                                                : std::chrono::steady_clock::time_point{};
         status s = co_await p->bind(state, pod, node);
+        if (profiler_ != nullptr) {
+            profiler_->observe(extension_point::bind, *p, s.code(),
+                               std::chrono::steady_clock::now() - start);
+        }
         if (s.is_skip()) {
             continue;
         }
@@ -296,7 +339,10 @@ task<status> framework::run_bind(std::shared_ptr<cycle_state> state,
 
 void framework::run_post_bind(cycle_state& state, const pod_info& pod, const std::string& node) {
     for (auto* p : lists_.post_bind) {
-        p->post_bind(state, pod, node);
+        timed(extension_point::post_bind, *p, [&] {
+            p->post_bind(state, pod, node);
+            return status{};
+        });
     }
 }
 

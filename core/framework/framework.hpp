@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/framework/handle.hpp"
@@ -17,6 +18,52 @@
 #include "core/framework/waiting_pods.hpp"
 
 namespace multisched::framework {
+
+// The extension points a plugin call is timed at, named as upstream's extension_point label of
+// scheduler_plugin_execution_duration_seconds (kExtensionPointNames).
+enum class extension_point {
+    pre_filter,
+    filter,
+    pre_filter_add_pod,
+    pre_filter_remove_pod,
+    post_filter,
+    pre_score,
+    score,
+    normalize_score,
+    reserve,
+    unreserve,
+    permit,
+    pre_bind,
+    bind,
+    post_bind,
+};
+inline constexpr std::size_t kExtensionPointCount = 14;
+inline constexpr std::string_view kExtensionPointNames[kExtensionPointCount] = {
+    "PreFilter",
+    "Filter",
+    "PreFilterExtensionAddPod",
+    "PreFilterExtensionRemovePod",
+    "PostFilter",
+    "PreScore",
+    "Score",
+    "ScoreExtensionNormalize",
+    "Reserve",
+    "Unreserve",
+    "Permit",
+    "PreBind",
+    "Bind",
+    "PostBind"};
+
+// Receives the duration of every plugin call of a framework while it is set (set_profiler).
+// Called synchronously on the scheduling thread, once per plugin call (Filter and Score: once per
+// node); binding points report when their coroutine resumes. `result` is the plugin's own code
+// (success for the void Unreserve and PostBind). Must not throw; keep it cheap.
+class plugin_profiler {
+  public:
+    virtual ~plugin_profiler() = default;
+    virtual void observe(extension_point point, const plugin& p, code result,
+                         std::chrono::steady_clock::duration elapsed) = 0;
+};
 
 struct weighted_score_plugin {
     score_plugin* plugin;
@@ -51,6 +98,9 @@ class framework {
     const queue_sort_plugin* queue_sort() const { return lists_.queue_sort; }
     std::optional<std::int32_t> percentage_of_nodes_to_score() const { return percentage_; }
     bool has_score_plugins() const { return !lists_.score.empty(); }
+    // Times every plugin call from now on (null: stop). Without a profiler no clock is read.
+    // `profiler` must outlive the framework or be unset first.
+    void set_profiler(plugin_profiler* profiler) { profiler_ = profiler; }
 
     // PreEnqueue: the first non-success status (with its plugin), or success.
     status run_pre_enqueue(const api::pod& pod) const;
@@ -101,6 +151,18 @@ class framework {
                                           bool& any) const;
 
   private:
+    // Runs `call` (returning status), timing it when a profiler is set.
+    template <class F>
+    status timed(extension_point point, const plugin& p, F&& call) {
+        if (profiler_ == nullptr) {
+            return call();
+        }
+        const auto start = std::chrono::steady_clock::now();
+        status s = call();
+        profiler_->observe(point, p, s.code(), std::chrono::steady_clock::now() - start);
+        return s;
+    }
+
     std::string profile_name_;
     std::shared_ptr<handle> handle_;  // declared before owned_: outlives the plugins
     std::vector<std::unique_ptr<plugin>> owned_;
@@ -108,6 +170,10 @@ class framework {
     std::optional<std::int32_t> percentage_;
     std::vector<std::pair<std::string, std::vector<cluster_event>>> events_;
     waiting_pods waiting_;
+    plugin_profiler* profiler_ = nullptr;
+    // For lists_.pre_filter[j]: the position of the same plugin in lists_.filter (64 or more:
+    // none, or past cycle_state::skip_filter_mask).
+    std::vector<std::size_t> filter_index_of_pre_filter_;
 };
 
 }  // namespace multisched::framework

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,16 @@ class handle {
     // Every node of the cluster as the current cycle sees it (upstream's snapshot NodeInfos().
     // List()), zone-interleaved. Valid during one scheduling cycle only.
     virtual std::span<const node_info* const> all_nodes() = 0;
+    // Subsets of all_nodes(), in its order: the nodes holding a pod with any pod (anti-)affinity
+    // term, and those holding a pod with a required anti-affinity term (upstream's
+    // HavePodsWithAffinityList / HavePodsWithRequiredAntiAffinityList). nullopt when the handle
+    // does not track them: the caller then scans all_nodes(). Valid during one cycle only.
+    virtual std::optional<std::span<const node_info* const>> nodes_with_pod_affinity() {
+        return std::nullopt;
+    }
+    virtual std::optional<std::span<const node_info* const>> nodes_with_required_anti_affinity() {
+        return std::nullopt;
+    }
     // The labels of namespace `ns` (InterPodAffinity's namespaceSelector); null if unknown.
     virtual const api::label_map* namespace_labels(std::string_view ns) const = 0;
     // The selector of the Services, ReplicationControllers, ReplicaSets and StatefulSets that

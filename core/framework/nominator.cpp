@@ -34,6 +34,9 @@ void nominator::remove(std::string_view uid) {
 }
 
 std::span<const std::shared_ptr<const pod_info>> nominator::pods_on(std::string_view node) const {
+    if (by_node_.empty()) {
+        return {};  // the common case, asked once per filtered node
+    }
     auto it = by_node_.find(std::string(node));
     if (it == by_node_.end()) {
         return {};

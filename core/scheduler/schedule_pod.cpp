@@ -147,6 +147,7 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
         if (!fw.has_score_plugins()) {
             want = 1;
         }
+        feasible.reserve(std::min(want, scan.size()));
         const std::size_t start = scan.empty() ? 0 : algo.next_start_node_index % scan.size();
         std::size_t processed = 0;
         for (; processed < scan.size() && feasible.size() < want; ++processed) {

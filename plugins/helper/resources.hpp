@@ -5,8 +5,12 @@
 // (metav1validation.ValidateLabelName).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/framework/node_info.hpp"
 
@@ -33,5 +37,28 @@ struct allocatable_and_requested {
 allocatable_and_requested resource_on_node(const framework::node_info& node,
                                            std::string_view resource, std::int64_t pod_request,
                                            bool use_requested);
+
+// Two zeroed int64 arrays of `n` entries (requested, allocatable per scored resource) for the
+// resource-allocation scorers: on the stack up to kInline resources, on the heap beyond, so that
+// scoring one node allocates nothing in the usual cpu+memory case.
+class resource_scratch {
+  public:
+    static constexpr std::size_t kInline = 8;
+
+    explicit resource_scratch(std::size_t n) : n_(n) {
+        if (n > kInline) {
+            heap_.assign(2 * n, 0);
+        }
+    }
+    std::span<std::int64_t> requested() { return {data(), n_}; }
+    std::span<std::int64_t> allocatable() { return {data() + n_, n_}; }
+
+  private:
+    std::int64_t* data() { return n_ > kInline ? heap_.data() : inline_.data(); }
+
+    std::size_t n_;
+    std::array<std::int64_t, 2 * kInline> inline_{};
+    std::vector<std::int64_t> heap_;
+};
 
 }  // namespace multisched::plugins::helper

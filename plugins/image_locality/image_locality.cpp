@@ -10,7 +10,7 @@ namespace multisched::plugins::image_locality {
 namespace {
 
 // The size of the node's image listing `name` (the first one, if several do), or nullptr.
-const std::int64_t* find_image_size(const api::node& node, const std::string& name) {
+const std::int64_t* find_image_size(const api::node& node, std::string_view name) {
     for (const auto& image : node.images) {
         if (std::find(image.names.begin(), image.names.end(), name) != image.names.end()) {
             return &image.size_bytes;
@@ -30,17 +30,22 @@ std::int64_t scaled_image_score(std::int64_t size, std::size_t nodes_with_image,
     return static_cast<std::int64_t>(static_cast<double>(size) * spread);
 }
 
-}  // namespace
-
-std::string normalized_image_name(std::string_view image) {
+// Whether upstream normalizedImageName appends ":latest": no ':' after the last '/'.
+bool lacks_tag(std::string_view image) {
     // Go's strings.LastIndex returns -1 when absent: compare as signed positions.
     const auto last = [&](char c) {
         const auto pos = image.rfind(c);
         return pos == std::string_view::npos ? std::ptrdiff_t{-1}
                                              : static_cast<std::ptrdiff_t>(pos);
     };
+    return last(':') <= last('/');
+}
+
+}  // namespace
+
+std::string normalized_image_name(std::string_view image) {
     std::string out(image);
-    if (last(':') <= last('/')) {
+    if (lacks_tag(image)) {
         out += ":latest";
     }
     return out;
@@ -73,7 +78,13 @@ framework::status image_locality::score(framework::cycle_state& /*state*/,
         const std::size_t total_nodes = handle_->node_count();
         for (const auto* list : {&p.init_containers, &p.containers}) {
             for (const auto& c : *list) {
-                const std::string image = normalized_image_name(c.image);
+                // Tagged names (the common case) are used as they are: no copy per node.
+                std::string normalized;
+                std::string_view image = c.image;
+                if (lacks_tag(image)) {
+                    normalized = normalized_image_name(image);
+                    image = normalized;
+                }
                 if (const auto* size = find_image_size(*n, image)) {
                     sum += scaled_image_score(*size, handle_->nodes_with_image(image), total_nodes);
                 }

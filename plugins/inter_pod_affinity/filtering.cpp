@@ -92,8 +92,12 @@ status inter_pod_affinity::pre_filter(framework::cycle_state& state, const frame
     const bool has_required = !pod.required_affinity.empty() || !pod.required_anti_affinity.empty();
     namespace_cache ns(handle_);
     // One pass over the nodes for both the existing pods' anti-affinity and, when the pod has
-    // required terms, upstream getIncomingAffinityAntiAffinityCounts.
-    for (const auto* n : nodes) {
+    // required terms, upstream getIncomingAffinityAntiAffinityCounts. Without required terms
+    // only nodes holding pods with required anti-affinity count (upstream's
+    // HavePodsWithRequiredAntiAffinityList) when the handle tracks them.
+    const auto with_anti_affinity =
+        has_required ? std::nullopt : handle_.nodes_with_required_anti_affinity();
+    for (const auto* n : with_anti_affinity ? *with_anti_affinity : nodes) {
         if (n->node() == nullptr) {
             continue;
         }

@@ -87,8 +87,10 @@ status inter_pod_affinity::pre_score(framework::cycle_state& state, const framew
     auto s = std::make_unique<pre_score_state>();
     namespace_cache ns(handle_);
     scorer sc{pod, incoming_ns_labels, args_.hard_pod_affinity_weight, ns, s->scores};
-    // Without preferred terms of its own, only existing pods with affinity terms can score.
-    for (const auto* n : handle_.all_nodes()) {
+    // Without preferred terms of its own, only existing pods with affinity terms can score: only
+    // nodes holding such pods are visited when the handle tracks them.
+    const auto with_affinity = has_constraints ? std::nullopt : handle_.nodes_with_pod_affinity();
+    for (const auto* n : with_affinity ? *with_affinity : handle_.all_nodes()) {
         const auto& pods = has_constraints ? n->pods() : n->pods_with_affinity();
         if (pods.empty() || n->node() == nullptr || n->node()->meta.labels.empty()) {
             continue;

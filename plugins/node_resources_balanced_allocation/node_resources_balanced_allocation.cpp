@@ -2,6 +2,7 @@
 #include "plugins/node_resources_balanced_allocation/node_resources_balanced_allocation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -88,28 +89,39 @@ result<balanced_allocation_args> parse_args(const YAML::Node& args) {
 
 std::int64_t balanced_score(std::span<const std::int64_t> requested,
                             std::span<const std::int64_t> allocatable) {
-    std::vector<double> fractions;
-    fractions.reserve(requested.size());
+    // The requested share of each resource the node has; computed twice rather than stored, so
+    // that scoring a node allocates nothing.
+    const auto fraction = [&](std::size_t i) {
+        return std::min(1.0,
+                        static_cast<double>(requested[i]) / static_cast<double>(allocatable[i]));
+    };
     double total = 0;
+    std::size_t count = 0;
+    std::array<double, 2> first_two{};
     for (std::size_t i = 0; i < requested.size(); ++i) {
         if (allocatable[i] == 0) {
             continue;
         }
-        const double f =
-            std::min(1.0, static_cast<double>(requested[i]) / static_cast<double>(allocatable[i]));
+        const double f = fraction(i);
+        if (count < first_two.size()) {
+            first_two[count] = f;
+        }
         total += f;
-        fractions.push_back(f);
+        ++count;
     }
     double std_dev = 0;
     // Two resources (the common case): std is half the distance between the fractions.
-    if (fractions.size() == 2) {
-        std_dev = std::abs((fractions[0] - fractions[1]) / 2);
-    } else if (fractions.size() > 2) {
-        const double n = static_cast<double>(fractions.size());
+    if (count == 2) {
+        std_dev = std::abs((first_two[0] - first_two[1]) / 2);
+    } else if (count > 2) {
+        const double n = static_cast<double>(count);
         const double mean = total / n;
         double sum = 0;
-        for (const double f : fractions) {
-            sum += (f - mean) * (f - mean);
+        for (std::size_t i = 0; i < requested.size(); ++i) {
+            if (allocatable[i] != 0) {
+                const double f = fraction(i);
+                sum += (f - mean) * (f - mean);
+            }
         }
         std_dev = std::sqrt(sum / n);
     }
@@ -147,8 +159,9 @@ std::vector<std::int64_t> node_resources_balanced_allocation::pod_requests(
 
 std::int64_t node_resources_balanced_allocation::score_node(
     const framework::node_info& node, std::span<const std::int64_t> pod_requests) const {
-    std::vector<std::int64_t> requested(resources_.size(), 0);
-    std::vector<std::int64_t> allocatable(resources_.size(), 0);
+    helper::resource_scratch scratch(resources_.size());
+    const auto requested = scratch.requested();
+    const auto allocatable = scratch.allocatable();
     for (std::size_t i = 0; i < resources_.size(); ++i) {
         const auto ar = helper::resource_on_node(node, resources_[i].name, pod_requests[i],
                                                  /*use_requested=*/true);

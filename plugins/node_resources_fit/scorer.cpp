@@ -61,8 +61,9 @@ std::vector<std::int64_t> scorer::pod_requests(const framework::pod_info& pod) c
 
 std::int64_t scorer::score(const framework::node_info& node,
                            std::span<const std::int64_t> pod_requests) const {
-    std::vector<std::int64_t> requested(resources_.size(), 0);
-    std::vector<std::int64_t> allocatable(resources_.size(), 0);
+    helper::resource_scratch scratch(resources_.size());
+    const auto requested = scratch.requested();
+    const auto allocatable = scratch.allocatable();
     for (std::size_t i = 0; i < resources_.size(); ++i) {
         const auto ar = helper::resource_on_node(node, resources_[i].name, pod_requests[i],
                                                  /*use_requested=*/false);
