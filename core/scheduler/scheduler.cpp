@@ -10,16 +10,6 @@ using framework::action;
 using framework::cluster_event;
 using framework::event_resource;
 
-// The pod as it will be once bound: same derived numbers, spec.nodeName set.
-std::shared_ptr<const framework::pod_info> with_node(const framework::pod_info& info,
-                                                     const std::string& node) {
-    auto pod = std::make_shared<api::pod>(*info.pod);
-    pod->node_name = node;
-    auto assumed = std::make_shared<framework::pod_info>(info);
-    assumed->pod = std::move(pod);
-    return assumed;
-}
-
 bool terminal(const api::pod& pod) {
     return pod.phase == "Succeeded" || pod.phase == "Failed";
 }
@@ -53,6 +43,15 @@ std::uint32_t node_changes(const api::node& a, const api::node& b) {
 }
 
 }  // namespace
+
+std::shared_ptr<const framework::pod_info> assumed_pod(const framework::pod_info& info,
+                                                       const std::string& node) {
+    auto pod = std::make_shared<api::pod>(*info.pod);
+    pod->node_name = node;
+    auto assumed = std::make_shared<framework::pod_info>(info);
+    assumed->pod = std::move(pod);
+    return assumed;
+}
 
 scheduler::scheduler(cache::cache& cache, queue::scheduling_queue& queue, profile_lookup profiles,
                      event_recorder& events, task_group& bindings, algorithm_state algo)
@@ -216,7 +215,7 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
     }
 
     // Assume, Reserve, Permit; then bind asynchronously.
-    auto assumed = with_node(*info, result.node);
+    auto assumed = assumed_pod(*info, result.node);
     if (!cache_.assume_pod(assumed, result.node)) {
         MS_LOG_WARN("pod {} is already in the cache; not scheduling it again", pod.key());
         queue_.done(pod.meta.uid);

@@ -25,6 +25,11 @@ namespace multisched::scheduler {
 using profile_lookup =
     std::function<std::shared_ptr<framework::framework>(std::string_view scheduler_name)>;
 
+// The pod as it will be once bound to `node`: the same derived numbers, spec.nodeName set. What
+// the cache assumes before the binding cycle.
+std::shared_ptr<const framework::pod_info> assumed_pod(const framework::pod_info& info,
+                                                       const std::string& node);
+
 class scheduler {
   public:
     scheduler(cache::cache& cache, queue::scheduling_queue& queue, profile_lookup profiles,

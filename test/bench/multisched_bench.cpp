@@ -23,6 +23,7 @@
 #include "core/cache/cache.hpp"
 #include "core/config/config.hpp"
 #include "core/scheduler/schedule_pod.hpp"
+#include "core/scheduler/scheduler.hpp"
 #include "plugins/registry.hpp"
 #include "profiles/profile_set.hpp"
 #include "test/bench/synthetic_cluster.hpp"
@@ -95,16 +96,6 @@ std::size_t default_pods(scenario s, std::size_t nodes) {
     }
 }
 
-// The pod as it will be once bound (scheduler.cpp's with_node).
-std::shared_ptr<const framework::pod_info> with_node(const framework::pod_info& info,
-                                                     const std::string& node) {
-    auto pod = std::make_shared<api::pod>(*info.pod);
-    pod->node_name = node;
-    auto assumed = std::make_shared<framework::pod_info>(info);
-    assumed->pod = std::move(pod);
-    return assumed;
-}
-
 config::scheduler_config default_config(const options& o) {
     config::scheduler_config cfg;
     cfg.percentage_of_nodes_to_score = o.percentage;
@@ -147,7 +138,7 @@ run_result run_once(const options& o, scenario s, std::size_t nodes,
         if (result.node.empty()) {
             continue;
         }
-        if (!cache.assume_pod(with_node(*info, result.node), result.node)) {
+        if (!cache.assume_pod(scheduler::assumed_pod(*info, result.node), result.node)) {
             continue;
         }
         std::chrono::milliseconds timeout{0};
