@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "core/api/decode.hpp"
+#include "core/informer/typed.hpp"
 #include "core/util/log.hpp"
 
 namespace multisched::profiles {
@@ -17,26 +18,8 @@ using framework::event_resource;
 
 template <class T>
 using decoder = result<T> (*)(json::value);
-
-template <class T>
-informer::decode_fn make_decoder(decoder<T> decode, bool namespaced) {
-    return [decode, namespaced](json::value item) -> result<informer::object> {
-        auto obj = decode(item);
-        if (!obj) {
-            return obj.error();
-        }
-        auto shared = std::make_shared<const T>(std::move(*obj));
-        std::string key = namespaced ? cache::namespaced_key(shared->meta.ns, shared->meta.name)
-                                     : shared->meta.name;
-        std::string rv = shared->meta.resource_version;
-        return informer::object{std::move(key), std::move(rv), std::move(shared)};
-    };
-}
-
-template <class T>
-std::shared_ptr<const T> as(const informer::object& o) {
-    return std::static_pointer_cast<const T>(o.value);
-}
+using informer::as;
+using informer::store_key;
 
 informer::reflector_options options_for(std::string path) {
     informer::reflector_options o;
@@ -73,8 +56,11 @@ std::unique_ptr<informer::reflector> store_reflector(client::api_client& client,
     };
     const std::string name = path;
     h.on_synced = [name] { MS_LOG_INFO("informer {} synced", name); };
-    return std::make_unique<informer::reflector>(client, options_for(std::move(path)),
-                                                 make_decoder<T>(decode, namespaced), std::move(h));
+    return std::make_unique<informer::reflector>(
+        client, options_for(std::move(path)),
+        informer::typed_decoder<T>(decode,
+                                   namespaced ? store_key::namespaced_name : store_key::name),
+        std::move(h));
 }
 
 }  // namespace
@@ -121,7 +107,8 @@ cluster_informers::cluster_informers(client::api_client& client, cache::cache& c
     ns.on_synced = [] { MS_LOG_INFO("informer /api/v1/namespaces synced"); };
     namespaces_ = std::make_unique<informer::reflector>(
         client_, options_for("/api/v1/namespaces"),
-        make_decoder<api::namespace_object>(&api::decode_namespace, false), std::move(ns));
+        informer::typed_decoder<api::namespace_object>(&api::decode_namespace, store_key::name),
+        std::move(ns));
 }
 
 task<void> cluster_informers::start(task_group& group) {

@@ -12,6 +12,7 @@
 #include "core/cache/cache.hpp"
 #include "core/client/api_client.hpp"
 #include "core/informer/reflector.hpp"
+#include "core/informer/typed.hpp"
 #include "core/queue/scheduling_queue.hpp"
 #include "core/scheduler/scheduler.hpp"
 #include "core/util/log.hpp"
@@ -90,24 +91,9 @@ task<result<void>> wait_for_apiserver(client::api_client& client, std::string se
     }
 }
 
-template <class T, class Decode>
-informer::decode_fn make_decoder(Decode decode, bool key_by_uid) {
-    return [decode, key_by_uid](json::value item) -> result<informer::object> {
-        auto obj = decode(item);
-        if (!obj) {
-            return obj.error();
-        }
-        auto shared = std::make_shared<const T>(std::move(*obj));
-        std::string key = key_by_uid ? shared->meta.uid : shared->meta.name;
-        std::string rv = shared->meta.resource_version;
-        return informer::object{std::move(key), std::move(rv), std::move(shared)};
-    };
-}
-
-template <class T>
-std::shared_ptr<const T> as(const informer::object& o) {
-    return std::static_pointer_cast<const T>(o.value);
-}
+using informer::as;
+using informer::store_key;
+using informer::typed_decoder;
 
 // Everything that lives as long as the process runs, in construction order.
 struct process {
@@ -146,9 +132,9 @@ struct process {
               bindings, algorithm()),
           pods(*client,
                reflector_for("/api/v1/pods", "status.phase!=Succeeded,status.phase!=Failed"),
-               make_decoder<api::pod>(&api::decode_pod, true), pod_handlers()),
+               typed_decoder<api::pod>(&api::decode_pod, store_key::uid), pod_handlers()),
           nodes(*client, reflector_for("/api/v1/nodes", ""),
-                make_decoder<api::node>(&api::decode_node, false), node_handlers()),
+                typed_decoder<api::node>(&api::decode_node, store_key::name), node_handlers()),
           objects(*client, cache,
                   [this](const framework::cluster_event& e) { queue.on_event(e); }) {}
 

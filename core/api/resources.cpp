@@ -167,4 +167,14 @@ bool is_pod_updated(const pod& old_pod, const pod& new_pod) {
     return !(strip(old_pod) == strip(new_pod));
 }
 
+std::string volume_claim_name(const pod& p, const volume& v) {
+    if (!v.pvc_claim_name.empty()) {
+        return v.pvc_claim_name;
+    }
+    if (v.ephemeral) {
+        return p.meta.name + "-" + v.name;
+    }
+    return {};
+}
+
 }  // namespace multisched::api

@@ -253,6 +253,10 @@ struct node {
     bool operator==(const node&) const = default;
 };
 
+// The claim a pod volume reads: persistentVolumeClaim.claimName, "<pod>-<volume>" for a generic
+// ephemeral volume (ephemeral.VolumeClaimName), "" for any other source.
+std::string volume_claim_name(const pod& p, const volume& v);
+
 // Whether anything but metadata.resourceVersion and the status changed (upstream isPodUpdated):
 // status-only updates, such as our own PodScheduled patch, must not retry an unschedulable pod.
 bool is_pod_updated(const pod& old_pod, const pod& new_pod);

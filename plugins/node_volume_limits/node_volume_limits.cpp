@@ -114,12 +114,8 @@ volume_id node_volume_limits::driver_info(const api::persistent_volume_claim& pv
 status node_volume_limits::attachable_volumes(const api::pod& pod, bool new_pod,
                                               volume_map& out) const {
     for (const auto& v : pod.volumes) {
-        std::string claim;
-        if (!v.pvc_claim_name.empty()) {
-            claim = v.pvc_claim_name;
-        } else if (v.ephemeral) {
-            claim = pod.meta.name + "-" + v.name;  // ephemeral.VolumeClaimName
-        } else {
+        const std::string claim = api::volume_claim_name(pod, v);
+        if (claim.empty()) {
             continue;  // inline volumes count only through CSI migration
         }
         const auto pvc = handle_.objects().pvcs.find(cache::namespaced_key(pod.meta.ns, claim));

@@ -26,16 +26,6 @@ bool is_empty(const api::node_selector_term& t) {
 
 }  // namespace
 
-std::string claim_name(const api::pod& pod, const api::volume& v) {
-    if (!v.pvc_claim_name.empty()) {
-        return v.pvc_claim_name;
-    }
-    if (v.ephemeral) {
-        return pod.meta.name + "-" + v.name;
-    }
-    return {};
-}
-
 std::string default_class_name(const cache::object_store<api::storage_class>& classes) {
     const api::storage_class* best = nullptr;
     for (const auto& [name, sc] : classes.items()) {

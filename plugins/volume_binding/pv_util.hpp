@@ -30,10 +30,6 @@ inline constexpr std::string_view kVolumeAvailable = "Available";
 inline constexpr std::string_view kClaimLost = "Lost";
 inline constexpr std::string_view kFilesystem = "Filesystem";
 
-// The claim a pod volume reads: persistentVolumeClaim.claimName, "<pod>-<volume>" for a generic
-// ephemeral volume, "" for any other source.
-std::string claim_name(const api::pod& pod, const api::volume& v);
-
 // The class the DefaultStorageClass admission plugin would give a claim without one: among the
 // classes annotated is-default-class=true (GA or beta key) the newest, ties broken by name.
 // "" when there is none.

@@ -354,8 +354,8 @@ TEST_CASE("volume_binding.claim_state") {
     api::volume other;
     other.name = "config";
     const auto pod = multisched::testing::make_pod().name("web-0").obj();
-    CHECK(claim_name(pod, eph) == "web-0-scratch");
-    CHECK(claim_name(pod, other).empty());
+    CHECK(api::volume_claim_name(pod, eph) == "web-0-scratch");
+    CHECK(api::volume_claim_name(pod, other).empty());
     CHECK(parse_resource_version("42") == std::optional<std::uint64_t>(42));
     CHECK_FALSE(parse_resource_version("").has_value());
     CHECK_FALSE(parse_resource_version("4x").has_value());

@@ -14,7 +14,7 @@ using framework::status;
 bool all_claims_bound(const api::pod& pod, const cache::cluster_objects& objects,
                       const assume_cache& assumed) {
     for (const auto& v : pod.volumes) {
-        const std::string name = claim_name(pod, v);
+        const std::string name = api::volume_claim_name(pod, v);
         if (name.empty()) {
             continue;
         }

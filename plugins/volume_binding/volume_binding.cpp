@@ -25,7 +25,7 @@ status unresolvable(std::string reason) {
 status check_claims_exist(const api::pod& pod, const cache::cluster_objects& objects,
                           bool& has_claims) {
     for (const auto& v : pod.volumes) {
-        const std::string name = claim_name(pod, v);
+        const std::string name = api::volume_claim_name(pod, v);
         if (name.empty()) {
             continue;
         }
@@ -166,7 +166,7 @@ status volume_binding::pre_filter(framework::cycle_state& cs, const framework::p
     pod_volume_claims& claims = st->claims;
     bool unbound_immediate = false;
     for (const auto& v : pod.volumes) {
-        const std::string name = claim_name(pod, v);
+        const std::string name = api::volume_claim_name(pod, v);
         if (name.empty()) {
             continue;
         }
