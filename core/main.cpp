@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
     daemon.master = opts->master;
     daemon.unschedulable_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         opts->pod_max_in_unschedulable_pods_duration);
+    if (!opts->config_file.empty()) {
+        // Edits of --config are applied while running, read exactly as at start-up.
+        daemon.config_file = opts->config_file;
+        daemon.reload_config = [o = *opts] { return cli::effective_config(o); };
+    }
     MS_LOG_INFO("multisched {} starting", MULTISCHED_VERSION);
     return profiles::run_daemon(*cfg, daemon);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "profiles/daemon.hpp"
 
+#include <algorithm>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include "plugins/registry.hpp"
 #include "profiles/cluster_informers.hpp"
 #include "profiles/profile_set.hpp"
+#include "profiles/reload.hpp"
 
 namespace multisched::profiles {
 namespace {
@@ -98,11 +100,16 @@ using informer::typed_decoder;
 // Everything that lives as long as the process runs, in construction order.
 struct process {
     asio::io_context& ioc;
-    const config::scheduler_config& cfg;
+    config::scheduler_config cfg;  // in force: replaced by each successful reload
     const daemon_options& opts;
+    const framework::registry& registry;
     std::unique_ptr<client::api_client> client;
     cache::cache& cache;  // created before the profiles, whose plugins may read it
-    profile_set profiles;
+    // Replaced whole by a reload; binding cycles and plugin writes keep their frameworks alive.
+    std::shared_ptr<profile_set> profiles;
+    // The first profile at start-up: its QueueSort plugin orders the queue for the process's
+    // life (changing queueSort needs a restart).
+    std::shared_ptr<framework::framework> queue_sorter;
     queue::scheduling_queue queue;
     task_group loops;
     task_group bindings;
@@ -112,23 +119,27 @@ struct process {
     informer::reflector pods;
     informer::reflector nodes;
     cluster_informers objects;
+    std::unique_ptr<config_reloader> reloader;
     int exit_code = 0;
 
     process(asio::io_context& io, const config::scheduler_config& c, const daemon_options& o,
-            std::unique_ptr<client::api_client> cl, cache::cache& shared_cache, profile_set ps)
+            const framework::registry& r, std::unique_ptr<client::api_client> cl,
+            cache::cache& shared_cache, profile_set ps)
         : ioc(io),
           cfg(c),
           opts(o),
+          registry(r),
           client(std::move(cl)),
           cache(shared_cache),
-          profiles(std::move(ps)),
+          profiles(std::make_shared<profile_set>(std::move(ps))),
+          queue_sorter(profiles->first()),
           queue(io.get_executor(), queue_less(), queue_opts()),
           loops(io.get_executor(), "loops"),
           bindings(io.get_executor(), "bindings"),
           writes(io.get_executor(), "writes"),
           events(*client, writes, hostname()),
           sched(
-              cache, queue, [this](std::string_view name) { return profiles.find(name); }, events,
+              cache, queue, [this](std::string_view name) { return profiles->find(name); }, events,
               bindings, algorithm()),
           pods(*client,
                reflector_for("/api/v1/pods", "status.phase!=Succeeded,status.phase!=Failed"),
@@ -147,7 +158,7 @@ struct process {
     }
 
     queue::less_fn queue_less() {
-        const framework::queue_sort_plugin* qs = profiles.queue_sort();
+        const framework::queue_sort_plugin* qs = queue_sorter->queue_sort();
         return [qs](const framework::queued_pod_info& a, const framework::queued_pod_info& b) {
             return qs->less(a, b);
         };
@@ -160,7 +171,7 @@ struct process {
         q.pre_enqueue = [this](const api::pod& pod) {
             const std::string_view name =
                 pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
-            const auto fw = profiles.find(name);
+            const auto fw = profiles->find(name);
             return fw ? fw->run_pre_enqueue(pod) : framework::status();
         };
         return q;
@@ -197,8 +208,59 @@ struct process {
             }
         }
         MS_LOG_INFO("caches synced; scheduling pods for profiles {}",
-                    fmt::join(profiles.names(), ", "));
+                    fmt::join(profiles->names(), ", "));
         co_await sched.run();
+    }
+
+    // Swaps in the profiles of a reloaded configuration, between two scheduling cycles (this
+    // runs on the loop's thread, and a scheduling cycle never suspends). Queued pods stay
+    // queued; pods of removed profiles leave the queue untouched; pending pods of added profiles
+    // are taken from the informer's store; unschedulable pods of changed profiles are retried.
+    result<void> apply_reload(const reload_plan& plan) {
+        auto built = profile_set::build(plan.next, registry, *client, cache, profiles->runtime());
+        if (!built) {
+            return built.error();
+        }
+        const auto* sort = built->queue_sort();
+        if (sort != nullptr && sort->name() != queue_sorter->queue_sort()->name()) {
+            MS_LOG_WARN("queueSort changed to {}; the queue keeps {} until a restart", sort->name(),
+                        queue_sorter->queue_sort()->name());
+        }
+        built->adopt_waiting(*profiles);
+        profiles = std::make_shared<profile_set>(std::move(*built));
+        cfg = plan.next;
+
+        const auto served = [this](const api::pod& pod) {
+            const std::string_view name =
+                pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
+            return profiles->find(name) != nullptr;
+        };
+        const auto in = [](const std::vector<std::string>& names) {
+            return [&names](const api::pod& pod) {
+                const std::string_view name =
+                    pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
+                return std::find(names.begin(), names.end(), name) != names.end();
+            };
+        };
+        const std::size_t dropped = queue.remove_if([&](const api::pod& p) { return !served(p); });
+        std::size_t adopted = 0;
+        if (!plan.added.empty()) {
+            const auto added = in(plan.added);
+            pods.for_each([&](const informer::object& o) {
+                const auto pod = as<api::pod>(o);
+                if (pod->node_name.empty() && added(*pod)) {
+                    sched.adopt_pending(pod);
+                    ++adopted;
+                }
+            });
+        }
+        const std::size_t retried = queue.retry_if(in(plan.changed));
+        sched.set_global_percentage_of_nodes_to_score(cfg.percentage_of_nodes_to_score.value_or(0));
+        queue.set_backoff(std::chrono::seconds(cfg.pod_initial_backoff_seconds),
+                          std::chrono::seconds(cfg.pod_max_backoff_seconds));
+        MS_LOG_INFO("profiles now {}: {} pods left the queue, {} pods adopted, {} pods retried",
+                    fmt::join(profiles->names(), ", "), dropped, adopted, retried);
+        return {};
     }
 
     // SIGTERM/SIGINT: stop scheduling and watching, let bindings finish (bounded), then writes.
@@ -237,6 +299,9 @@ task<void> start(process& p, std::string server) {
     p.loops.spawn(p.objects.start(p.loops));
     p.loops.spawn(p.queue.run_flush_loop());
     p.loops.spawn(p.schedule_when_synced());
+    if (p.reloader) {
+        p.loops.spawn(p.reloader->run(p.opts.reload_debounce));
+    }
 }
 
 }  // namespace
@@ -265,8 +330,15 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
                      built.error().message);
         return 1;
     }
-    process p(ioc, cfg, opts, std::move(client), cache, std::move(*built));
-    p.profiles.set_runtime(
+    process p(ioc, cfg, opts, registry, std::move(client), cache, std::move(*built));
+    if (!opts.config_file.empty() && opts.reload_config) {
+        config_reloader::hooks h;
+        h.load = opts.reload_config;
+        h.running = [&p]() -> const config::scheduler_config& { return p.cfg; };
+        h.apply = [&p](const reload_plan& plan) { return p.apply_reload(plan); };
+        p.reloader = std::make_unique<config_reloader>(opts.config_file, std::move(h));
+    }
+    p.profiles->set_runtime(
         [&p](const api::pod& regarding, const api::pod* related, const std::string& profile,
              std::string_view type, std::string_view reason, std::string_view action,
              std::string note) {

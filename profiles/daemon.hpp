@@ -6,9 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "core/config/config.hpp"
+#include "core/util/result.hpp"
 
 namespace multisched::profiles {
 
@@ -21,6 +23,12 @@ struct daemon_options {
     std::chrono::seconds shutdown_grace{10};
     // --pod-max-in-unschedulable-pods-duration.
     std::chrono::milliseconds unschedulable_timeout{std::chrono::minutes(5)};
+    // --config, watched for changes when `reload_config` is set; `reload_config` reads it again
+    // with the command line's overrides and validates it, as at start-up.
+    std::string config_file;
+    std::function<result<config::scheduler_config>()> reload_config;
+    // How long the config directory must stay quiet before a reload (editors write in bursts).
+    std::chrono::milliseconds reload_debounce{500};
 };
 
 int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts);

@@ -50,13 +50,18 @@ class profile_handle final : public framework::handle {
     }
     void spawn_write(task<void> work) override {
         if (runtime_->spawn) {
-            runtime_->spawn(std::move(work));
+            // The write may outlive a reload that retires this profile: it keeps the framework
+            // (and so this handle and the plugins) alive until it is done.
+            runtime_->spawn(keep_alive(framework_owner_.lock(), std::move(work)));
         } else {
             MS_LOG_WARN("profile {}: a plugin's API write was dropped before start-up", name_);
         }
     }
 
-    void set_framework(framework::framework* fw) { framework_ = fw; }
+    void set_framework(const std::shared_ptr<framework::framework>& fw) {
+        framework_ = fw.get();
+        framework_owner_ = fw;
+    }
 
   private:
     client::api_client& client_;
@@ -64,6 +69,12 @@ class profile_handle final : public framework::handle {
     std::string name_;
     std::shared_ptr<plugin_runtime> runtime_;
     framework::framework* framework_ = nullptr;
+    std::weak_ptr<framework::framework> framework_owner_;
+
+    static task<void> keep_alive([[maybe_unused]] std::shared_ptr<framework::framework> owner,
+                                 task<void> work) {
+        co_await std::move(work);
+    }
 };
 
 bool disabled(const config::plugin_set& set, std::string_view name) {
@@ -238,14 +249,18 @@ result<std::shared_ptr<framework::framework>> build_framework(
     auto fw = std::make_shared<framework::framework>(profile.scheduler_name, handle,
                                                      std::move(owned), std::move(lists),
                                                      profile.percentage_of_nodes_to_score);
-    handle->set_framework(fw.get());
+    handle->set_framework(fw);
     return fw;
 }
 
 result<profile_set> profile_set::build(const config::scheduler_config& cfg,
                                        const framework::registry& registry,
-                                       client::api_client& client, cache::cache& cache) {
+                                       client::api_client& client, cache::cache& cache,
+                                       std::shared_ptr<plugin_runtime> runtime) {
     profile_set set;
+    if (runtime) {
+        set.runtime_ = std::move(runtime);
+    }
     for (std::size_t i = 0; i < cfg.profiles.size(); ++i) {
         const auto& profile = cfg.profiles[i];
         auto fw = build_framework(profile, registry, client, cache, set.runtime_);
@@ -272,8 +287,21 @@ std::shared_ptr<framework::framework> profile_set::find(std::string_view schedul
     return it == by_name_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<framework::framework> profile_set::first() const {
+    return names_.empty() ? nullptr : find(names_.front());
+}
+
 const framework::queue_sort_plugin* profile_set::queue_sort() const {
-    return names_.empty() ? nullptr : find(names_.front())->queue_sort();
+    const auto fw = first();
+    return fw ? fw->queue_sort() : nullptr;
+}
+
+void profile_set::adopt_waiting(const profile_set& previous) {
+    for (const auto& [name, fw] : by_name_) {
+        if (const auto old = previous.find(name)) {
+            fw->adopt_waiting(old->shared_waiting());
+        }
+    }
 }
 
 }  // namespace multisched::profiles

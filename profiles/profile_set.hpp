@@ -39,16 +39,24 @@ class profile_set {
     // and the plugin ("profiles[1] (my-scheduler): plugin \"Foo\" does not exist").
     // `cache` is the shared node cache plugins may query through their handle; it must outlive
     // the profiles.
+    // `runtime` is shared with the sets that replace this one on reload (null: a fresh one).
     static result<profile_set> build(const config::scheduler_config& cfg,
                                      const framework::registry& registry,
-                                     client::api_client& client, cache::cache& cache);
+                                     client::api_client& client, cache::cache& cache,
+                                     std::shared_ptr<plugin_runtime> runtime = nullptr);
 
     // The profile serving `scheduler_name`, or null.
     std::shared_ptr<framework::framework> find(std::string_view scheduler_name) const;
     // Scheduler names in configuration order.
     const std::vector<std::string>& names() const { return names_; }
-    // The QueueSort plugin of the first profile (validated identical across profiles).
+    // The first profile's framework, whose QueueSort plugin orders the one queue (validated
+    // identical across profiles).
+    std::shared_ptr<framework::framework> first() const;
+    // The QueueSort plugin of the first profile.
     const framework::queue_sort_plugin* queue_sort() const;
+    // Reload: each profile that `previous` also serves takes over its pods held at Permit.
+    void adopt_waiting(const profile_set& previous);
+    const std::shared_ptr<plugin_runtime>& runtime() const { return runtime_; }
     // Routes plugins' events (preemption's Preempted) to `sink` and their API writes
     // (handle::spawn_write) to `writes`; before this, events are dropped and writes refused.
     void set_runtime(event_sink sink, std::function<void(task<void>)> writes) {

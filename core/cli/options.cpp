@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include "core/util/log.hpp"
 
 namespace multisched::cli {
 namespace {
@@ -121,9 +120,6 @@ result<config::scheduler_config> effective_config(const options& opts) {
             return loaded.error();
         }
         cfg = std::move(*loaded);
-        for (const auto& w : ignored_flag_warnings(opts)) {
-            MS_LOG_WARN("{}", w);
-        }
         apply_leader_election(opts, cfg);
     }
     if (auto valid = config::validate_config(cfg); !valid) {

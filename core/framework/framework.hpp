@@ -137,7 +137,11 @@ class framework {
     status run_permit(cycle_state& state, const pod_info& pod, const std::string& node,
                       std::chrono::milliseconds& timeout, std::vector<std::string>& waiting);
     // Pods held at Permit (see waiting_pods.hpp).
-    waiting_pods& waiting() { return waiting_; }
+    waiting_pods& waiting() { return *waiting_; }
+    // Profile reload: the new framework of a profile takes over the old one's waiting pods, so
+    // plugins (a gang's Permit) and pod deletions still reach pods held before the reload.
+    const std::shared_ptr<waiting_pods>& shared_waiting() const { return waiting_; }
+    void adopt_waiting(std::shared_ptr<waiting_pods> w) { waiting_ = std::move(w); }
     task<status> run_pre_bind(std::shared_ptr<cycle_state> state,
                               std::shared_ptr<const pod_info> pod, std::string node);
     // The first bind plugin that does not Skip; an error if every one skips.
@@ -169,7 +173,7 @@ class framework {
     plugin_lists lists_;
     std::optional<std::int32_t> percentage_;
     std::vector<std::pair<std::string, std::vector<cluster_event>>> events_;
-    waiting_pods waiting_;
+    std::shared_ptr<waiting_pods> waiting_ = std::make_shared<waiting_pods>();
     plugin_profiler* profiler_ = nullptr;
     // For lists_.pre_filter[j]: the position of the same plugin in lists_.filter (64 or more:
     // none, or past cycle_state::skip_filter_mask).

@@ -57,6 +57,14 @@ class reflector {
 
     bool synced() const { return synced_; }
     std::size_t size() const { return store_.size(); }
+    // Visits every stored object (e.g. to find pods a reloaded profile now serves). `fn` must not
+    // touch the reflector.
+    template <class F>
+    void for_each(F&& fn) const {
+        for (const auto& [key, obj] : store_) {
+            fn(obj);
+        }
+    }
     // How many LISTs completed (relists after 410 or failures count too).
     std::size_t lists() const { return lists_; }
 

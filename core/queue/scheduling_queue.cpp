@@ -250,4 +250,39 @@ queue_sizes scheduling_queue::sizes() const {
     return s;
 }
 
+std::size_t scheduling_queue::remove_if(const std::function<bool(const api::pod&)>& drop) {
+    std::size_t dropped = 0;
+    for (auto it = pods_.begin(); it != pods_.end();) {
+        entry& e = it->second;
+        if (e.place != where::in_flight && drop(*e.queued.info->pod)) {
+            detach(e);
+            it = pods_.erase(it);
+            ++dropped;
+        } else {
+            ++it;
+        }
+    }
+    return dropped;
+}
+
+std::size_t scheduling_queue::retry_if(const std::function<bool(const api::pod&)>& retry,
+                                       clock::time_point now) {
+    move_request_cycle_ = scheduling_cycle_;
+    std::size_t moved = 0;
+    for (auto& [uid, e] : pods_) {
+        if ((e.place == where::unschedulable || e.place == where::gated) &&
+            retry(*e.queued.info->pod)) {
+            to_backoff_or_active(e, now);
+            moved += e.place == where::gated ? 0 : 1;
+        }
+    }
+    return moved;
+}
+
+void scheduling_queue::set_backoff(std::chrono::milliseconds initial,
+                                   std::chrono::milliseconds max) {
+    opts_.initial_backoff = initial;
+    opts_.max_backoff = max;
+}
+
 }  // namespace multisched::queue

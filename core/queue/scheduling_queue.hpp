@@ -104,6 +104,18 @@ class scheduling_queue {
 
     queue_sizes sizes() const;
 
+    // Profile reload. Forgets every pod waiting in the queue (not in flight) that `drop` selects:
+    // their profile is gone, so they are left to whichever scheduler serves them. Returns how
+    // many were dropped.
+    std::size_t remove_if(const std::function<bool(const api::pod&)>& drop);
+    // Retries unschedulable and gated pods that `retry` selects (their profile changed, so the
+    // verdict may change): to backoff or active, through PreEnqueue, as a matching cluster event
+    // would move them. Returns how many moved.
+    std::size_t retry_if(const std::function<bool(const api::pod&)>& retry,
+                         clock::time_point now = clock::now());
+    // New backoff bounds (podInitialBackoffSeconds / podMaxBackoffSeconds) for later failures.
+    void set_backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max);
+
   private:
     enum class where {
         active,

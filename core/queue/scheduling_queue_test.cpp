@@ -236,4 +236,57 @@ TEST_CASE("scheduling_queue.pre_enqueue_gates_pods_until_updated") {
     CHECK(p->queued.attempts == 1);
 }
 
+TEST_CASE("scheduling_queue.reload_drops_and_retries_by_profile") {
+    // Pods of profile "a" and "b" in each place a reload can find them.
+    fixture f;
+    const auto named = [&](const std::string& uid, const std::string& profile) {
+        return make_pod().name(uid).ns("d").uid(uid).scheduler(profile).info();
+    };
+    const auto is = [](const std::string& profile) {
+        return [profile](const api::pod& p) { return p.scheduler_name == profile; };
+    };
+    failure never;  // no registered event: only a retry or the leftover flush moves it
+    never.events = {kNodeAdd};
+    for (const std::string profile : {"a", "b"}) {
+        f.q.add(named(profile + "-unsched", profile), f.t0);
+        auto popped = f.q.try_pop();
+        REQUIRE(popped);
+        f.q.requeue(*popped, never, f.t0);
+    }
+    f.q.add(named("a-flight", "a"), f.t0);
+    auto in_flight = f.q.try_pop();
+    REQUIRE(in_flight);
+    f.q.add(named("a-active", "a"), f.t0);
+    f.q.add(named("b-active", "b"), f.t0);
+    CHECK(f.q.sizes().unschedulable == 2);
+
+    // "b" changed: only its unschedulable pod moves (attempted once, backoff over at +2 s).
+    CHECK(f.q.retry_if(is("b"), f.t0 + 2s) == 1);
+    CHECK(f.q.sizes().unschedulable == 1);
+    CHECK(f.q.sizes().active == 3);
+
+    // "a" removed: its queued pods go, the in-flight one stays with its binding cycle.
+    CHECK(f.q.remove_if(is("a")) == 2);
+    CHECK(f.q.sizes().unschedulable == 0);
+    std::set<std::string> left;
+    for (auto p = f.q.try_pop(); p; p = f.q.try_pop()) {
+        left.insert(p->queued.info->pod->meta.uid);
+    }
+    CHECK(left == std::set<std::string>{"b-active", "b-unsched"});
+    f.q.done(in_flight->queued.info->pod->meta.uid);
+}
+
+TEST_CASE("scheduling_queue.set_backoff_applies_to_later_failures") {
+    fixture f;
+    f.q.set_backoff(3s, 5s);
+    f.q.add(f.pod("p"), f.t0);
+    auto popped = f.q.try_pop();
+    REQUIRE(popped);
+    f.q.requeue(*popped, failure{{}, false, true}, f.t0);
+    f.q.flush_backoff_completed(f.t0 + 3s - 1ms);
+    CHECK(f.q.sizes().backoff == 1);
+    f.q.flush_backoff_completed(f.t0 + 3s);
+    CHECK(f.q.sizes().active == 1);
+}
+
 }  // namespace multisched::queue

@@ -45,6 +45,14 @@ class scheduler {
                         const std::shared_ptr<const api::node>& new_node);
     void on_node_delete(const std::shared_ptr<const api::node>& node);
 
+    // Profile reload: the global percentageOfNodesToScore (profiles may override it).
+    void set_global_percentage_of_nodes_to_score(std::int32_t percentage) {
+        algo_.global_percentage_of_nodes_to_score = percentage;
+    }
+    // Profile reload: queues a pending pod the previous profiles did not serve (same checks as
+    // an informer add).
+    void adopt_pending(const std::shared_ptr<const api::pod>& pod) { on_pod_add(pod); }
+
     // Pops and schedules pods until cancelled.
     task<void> run();
     // One pop + scheduling cycle, synchronously (tests, simulation). False if the queue is empty.
