@@ -5,6 +5,7 @@
 
 #include "core/cli/options.hpp"
 #include "core/util/log.hpp"
+#include "plugins/registry.hpp"
 #include "profiles/daemon.hpp"
 
 #ifndef MULTISCHED_VERSION
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
     for (const auto& warning : cli::ignored_flag_warnings(*opts)) {
         MS_LOG_WARN("{}", warning);
     }
-    auto cfg = cli::effective_config(*opts);
+    const auto defaulter = plugins::make_args_defaulter();
+    auto cfg = cli::effective_config(*opts, defaulter);
     if (!cfg) {
         MS_LOG_ERROR("invalid configuration: {}", cfg.error().message);
         return 1;
@@ -58,7 +60,9 @@ int main(int argc, char** argv) {
     if (!opts->config_file.empty()) {
         // Edits of --config are applied while running, read exactly as at start-up.
         daemon.config_file = opts->config_file;
-        daemon.reload_config = [o = *opts] { return cli::effective_config(o); };
+        daemon.reload_config = [o = *opts, defaulter] {
+            return cli::effective_config(o, defaulter);
+        };
     }
     MS_LOG_INFO("multisched {} starting", MULTISCHED_VERSION);
     return profiles::run_daemon(*cfg, daemon);

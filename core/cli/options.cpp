@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-
 namespace multisched::cli {
 namespace {
 
@@ -108,14 +107,15 @@ std::vector<std::string> ignored_flag_warnings(const options& opts) {
     return out;
 }
 
-result<config::scheduler_config> effective_config(const options& opts) {
+result<config::scheduler_config> effective_config(const options& opts,
+                                                  const config::args_defaulter& defaulter) {
     config::scheduler_config cfg;
     if (opts.config_file.empty()) {
-        config::set_defaults(cfg);
+        config::set_defaults(cfg, defaulter);
         apply_deprecated(opts, cfg);
         apply_leader_election(opts, cfg);
     } else {
-        auto loaded = config::load_config_file(opts.config_file);
+        auto loaded = config::load_config_file(opts.config_file, defaulter);
         if (!loaded) {
             return loaded.error();
         }

@@ -122,7 +122,9 @@ std::string version_text(std::string_view version);
 // with only explicitly set leader-election flags on top (deprecated client/profiling flags are
 // ignored with a warning); without it, the defaults plus deprecated and leader-election flags.
 // The result is validated; errors name file:line:col and field, or the overriding flag.
-result<config::scheduler_config> effective_config(const options& opts);
+// `defaulter` fills each profile's pluginConfig with defaulted args (plugins::make_args_defaulter).
+result<config::scheduler_config> effective_config(const options& opts,
+                                                  const config::args_defaulter& defaulter = {});
 
 // The explicitly set flags that --config makes ineffective, one warning line each
 // ("--kubeconfig is ignored because --config is set"); empty without --config.

@@ -5,6 +5,8 @@
 //
 // Life of a config: load_config_file / decode_config (decode + defaults, like upstream's
 // LoadConfigFromFile) -> command-line overrides (core/cli) -> validate_config -> framework.
+// Plugin args stay YAML here: core does not know the plugins. Defaulting of pluginConfig args
+// goes through an args_defaulter that the caller builds from the plugin registry.
 #pragma once
 
 #include <array>
@@ -142,6 +144,50 @@ struct client_connection_config {
     std::string accept_content_types;
 };
 
+// extenders[].tlsConfig (k8s.io/kube-scheduler/extender/v1 ExtenderTLSConfig). The *_data
+// members hold the decoded bytes; YAML carries them base64-encoded, as Go's []byte.
+struct extender_tls_config {
+    bool insecure = false;
+    std::string server_name;
+    std::string cert_file;
+    std::string key_file;
+    std::string ca_file;
+    std::string cert_data;
+    std::string key_data;
+    std::string ca_data;
+    friend bool operator==(const extender_tls_config&, const extender_tls_config&) = default;
+};
+
+// extenders[].managedResources[]: an extended resource the extender manages.
+struct extender_managed_resource {
+    std::string name;
+    bool ignored_by_scheduler = false;
+    friend bool operator==(const extender_managed_resource&,
+                           const extender_managed_resource&) = default;
+};
+
+// The timeout upstream's HTTP extender client uses when httpTimeout is 0 (NewHTTPExtender's
+// DefaultExtenderTimeout). Config defaulting leaves httpTimeout at 0, as upstream does.
+inline constexpr duration kDefaultExtenderHttpTimeout = std::chrono::seconds(5);
+
+// One entry of `extenders` (kubescheduler.config.k8s.io/v1 Extender). A verb left empty means the
+// extender does not implement that call.
+struct extender_config {
+    std::string url_prefix;
+    std::string filter_verb;
+    std::string preempt_verb;
+    std::string prioritize_verb;
+    std::int64_t weight = 0;  // multiplies prioritize scores; must be > 0 with prioritizeVerb
+    std::string bind_verb;    // at most one extender may bind
+    bool enable_https = false;
+    std::optional<extender_tls_config> tls_config;
+    duration http_timeout = duration::zero();  // 0 = kDefaultExtenderHttpTimeout
+    bool node_cache_capable = false;
+    std::vector<extender_managed_resource> managed_resources;
+    bool ignorable = false;  // errors and timeouts do not fail scheduling
+    friend bool operator==(const extender_config&, const extender_config&) = default;
+};
+
 struct leader_election_config {
     bool leader_elect = true;
     duration lease_duration = std::chrono::seconds(15);
@@ -166,7 +212,8 @@ struct scheduler_config {
     bool enable_contention_profiling = true;
     bool delay_cache_until_active = false;
     std::vector<profile_config> profiles;
-    raw_yaml extenders;  // raw sequence; multisched rejects a non-empty list in validation
+    // Decoded and validated as upstream; multisched then rejects a non-empty list (validation).
+    std::vector<extender_config> extenders;
 
     // For messages: the file name ("" when built in code) and the origin of every decoded field,
     // keyed by field path ("profiles[1].plugins.score"). Plugin entries carry their own origin.
@@ -185,13 +232,24 @@ struct field_error {
 // "flag <name>: " for flags, "<source>: " when only the source is known, else nothing.
 std::string format_errors(std::string_view source_name, const std::vector<field_error>& errors);
 
+// Defaults the args of one pluginConfig entry of `plugin` (upstream scheme.Default on the
+// registered <plugin>Args type). Returns nullopt when the plugin has no args type (out-of-tree or
+// argument-less: the entry is kept as written and none is appended); an error when the args are
+// invalid; else the defaulted args as upstream serialises them (v1, with apiVersion and kind).
+// `args` is null for a plugin without an entry. Must not keep references to `args`.
+using args_defaulter = std::function<std::optional<result<YAML::Node>>(std::string_view plugin,
+                                                                       const YAML::Node& args)>;
+
 // --- decode.cpp ------------------------------------------------------------------------------
 
 // Reads, strictly decodes and defaults a config file (upstream LoadConfigFromFile). Does not
 // validate: command-line overrides come first. Every decoding error is reported at once.
-result<scheduler_config> load_config_file(const std::string& path);
+// `defaulter` (empty = none) defaults pluginConfig args, see set_defaults.
+result<scheduler_config> load_config_file(const std::string& path,
+                                          const args_defaulter& defaulter = {});
 // Same for text already in memory; `source_name` prefixes messages (e.g. the file path).
-result<scheduler_config> decode_config(std::string_view yaml_text, std::string_view source_name);
+result<scheduler_config> decode_config(std::string_view yaml_text, std::string_view source_name,
+                                       const args_defaulter& defaulter = {});
 
 // Go duration strings ("15s", "1m30s", "100ms", "-1.5h", "0"), as time.ParseDuration.
 // On failure the error message is Go's ("time: invalid duration \"abc\"").
@@ -212,13 +270,24 @@ plugins merge_plugins(const plugins& defaults, const plugins& custom);
 // SetDefaults_KubeSchedulerConfiguration. Call once on a freshly decoded or constructed config:
 // no profiles -> one profile; a single profile with no schedulerName (absent from the source)
 // -> "default-scheduler"; zero qps/burst/durations and empty strings -> defaults; each profile's
-// plugins := merge_plugins(default_plugins(), plugins).
-void set_defaults(scheduler_config& cfg);
+// plugins := merge_plugins(default_plugins(), plugins); then, with a `defaulter`,
+// set_plugin_config_defaults on each profile.
+void set_defaults(scheduler_config& cfg, const args_defaulter& defaulter = {});
+// Upstream pluginsNames: the names enabled at any extension point (MultiPoint included), each
+// once, sorted as Go sorts strings (bytewise).
+std::vector<std::string> enabled_plugin_names(const plugins& p);
+// Upstream setDefaults_KubeSchedulerProfile's pluginConfig half, on an already merged profile:
+// every entry's args are replaced by defaulter(name, args) when that gives a value (nullopt or an
+// error leave the entry as written: validation or the plugin reports the error); then, for each
+// name of enabled_plugin_names() without an entry, defaulter(name, null) is appended when it
+// gives a value. Appended entries have no origin. An empty defaulter does nothing.
+void set_plugin_config_defaults(profile_config& profile, const args_defaulter& defaulter);
 
 // --- validate.cpp ----------------------------------------------------------------------------
 
 // ValidateKubeSchedulerConfiguration (+ component-base client connection / leader election
-// rules) plus multisched's own limits (no extenders, non-negative weights). Empty = valid.
+// rules, validateExtenders) plus multisched's own limits (non-negative weights; last, a non-empty
+// extenders list is refused: HTTP extenders are not implemented). Empty = valid.
 std::vector<field_error> validate(const scheduler_config& cfg);
 // validate() folded into a result whose message is format_errors(...).
 result<void> validate_config(const scheduler_config& cfg);

@@ -5,18 +5,17 @@
 // `parallelism: "16"` fail as they do in kube-scheduler.
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <limits>
-#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include "core/config/config.hpp"
+#include "core/config/extenders.hpp"
+#include "core/config/field_reader.hpp"
 #include "core/config/yaml_scalar.hpp"
 
 namespace multisched::config {
@@ -24,75 +23,15 @@ namespace {
 
 using namespace yaml_scalar;
 
-std::string child(std::string_view path, std::string_view key) {
-    return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
-}
-
-std::string index(std::string_view path, std::size_t i) {
-    return fmt::format("{}[{}]", path, i);
-}
-
-field_origin origin_of(const YAML::Node& n) {
-    const YAML::Mark m = n.Mark();
-    if (m.is_null()) {
-        return {};
-    }
-    return {m.line + 1, m.column + 1, {}};
-}
-
 // Decodes one document into a scheduler_config, collecting every error.
-class decoder {
+class decoder : private field_reader {
   public:
-    decoder(scheduler_config& cfg, std::vector<field_error>& errors) : cfg_(cfg), errors_(errors) {}
+    decoder(scheduler_config& cfg, std::vector<field_error>& errors)
+        : field_reader(cfg.origins, errors), cfg_(cfg) {}
 
     void decode_root(const YAML::Node& root);
 
   private:
-    using field_fn =
-        std::function<bool(std::string_view key, const YAML::Node& value, const std::string& path)>;
-
-    void fail(const YAML::Node& at, std::string path, std::string detail) {
-        errors_.push_back({origin_of(at), std::move(path), std::move(detail)});
-    }
-    void type_error(const YAML::Node& at, const std::string& path, std::string_view want) {
-        fail(at, path, fmt::format("cannot unmarshal {} into {}", describe(at), want));
-    }
-
-    // Walks a mapping: reports non-string and duplicate keys, records each known field's origin
-    // and reports unknown ones (fn returns false). Null = absent. Returns false if not a map.
-    bool fields(const YAML::Node& map, const std::string& path, const field_fn& fn);
-    // Calls fn(i, item, item_path) per element; null = empty list.
-    bool items(const YAML::Node& seq, const std::string& path, std::string_view want,
-               const std::function<void(std::size_t, const YAML::Node&, const std::string&)>& fn);
-
-    std::optional<std::string> string_value(const YAML::Node& v, const std::string& path);
-    std::optional<bool> bool_value(const YAML::Node& v, const std::string& path);
-    std::optional<std::int64_t> int_value(const YAML::Node& v, const std::string& path,
-                                          std::int64_t lo, std::int64_t hi,
-                                          std::string_view type_name);
-    std::optional<double> float_value(const YAML::Node& v, const std::string& path);
-    std::optional<duration> duration_value(const YAML::Node& v, const std::string& path);
-
-    template <class T>
-    void set(std::optional<T> v, T& out) {
-        if (v) {
-            out = *v;
-        }
-    }
-    void set_int32(const YAML::Node& v, const std::string& path, std::int32_t& out) {
-        if (auto i = int_value(v, path, std::numeric_limits<std::int32_t>::min(),
-                               std::numeric_limits<std::int32_t>::max(), "int32")) {
-            out = static_cast<std::int32_t>(*i);
-        }
-    }
-    void set_opt_int32(const YAML::Node& v, const std::string& path,
-                       std::optional<std::int32_t>& out) {
-        if (auto i = int_value(v, path, std::numeric_limits<std::int32_t>::min(),
-                               std::numeric_limits<std::int32_t>::max(), "int32")) {
-            out = static_cast<std::int32_t>(*i);
-        }
-    }
-
     void decode_client_connection(const YAML::Node& n, const std::string& path);
     void decode_leader_election(const YAML::Node& n, const std::string& path);
     void decode_profile(const YAML::Node& n, const std::string& path, profile_config& out);
@@ -102,140 +41,7 @@ class decoder {
                             std::vector<plugin>& out);
 
     scheduler_config& cfg_;
-    std::vector<field_error>& errors_;
 };
-
-bool decoder::fields(const YAML::Node& map, const std::string& path, const field_fn& fn) {
-    if (!map.IsDefined() || map.IsNull()) {
-        return true;
-    }
-    if (!map.IsMap()) {
-        type_error(map, path.empty() ? "<root>" : path, "object");
-        return false;
-    }
-    std::map<std::string, int, std::less<>> seen;  // key -> line of first occurrence
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& key = it->first;
-        if (!key.IsScalar()) {
-            fail(key, path.empty() ? "<root>" : path, "mapping keys must be strings");
-            continue;
-        }
-        const std::string& name = key.Scalar();
-        const std::string field_path = child(path, name);
-        if (auto [pos, inserted] = seen.emplace(name, origin_of(key).line); !inserted) {
-            fail(key, field_path,
-                 fmt::format("duplicate field \"{}\" (first set at line {})", name, pos->second));
-            continue;
-        }
-        cfg_.origins[field_path] = origin_of(key);
-        if (!fn(name, it->second, field_path)) {
-            cfg_.origins.erase(field_path);
-            fail(key, field_path, fmt::format("unknown field \"{}\"", name));
-        }
-    }
-    return true;
-}
-
-bool decoder::items(
-    const YAML::Node& seq, const std::string& path, std::string_view want,
-    const std::function<void(std::size_t, const YAML::Node&, const std::string&)>& fn) {
-    if (!seq.IsDefined() || seq.IsNull()) {
-        return true;
-    }
-    if (!seq.IsSequence()) {
-        type_error(seq, path, want);
-        return false;
-    }
-    std::size_t i = 0;
-    for (auto it = seq.begin(); it != seq.end(); ++it, ++i) {
-        const std::string item_path = index(path, i);
-        cfg_.origins[item_path] = origin_of(*it);
-        fn(i, *it, item_path);
-    }
-    return true;
-}
-
-std::optional<std::string> decoder::string_value(const YAML::Node& v, const std::string& path) {
-    if (!v.IsScalar() && !v.IsNull()) {
-        type_error(v, path, "string");
-        return std::nullopt;
-    }
-    const scalar_value s = resolve(v);
-    if (s.kind == scalar_kind::null) {
-        return std::nullopt;
-    }
-    if (s.kind != scalar_kind::string) {
-        type_error(v, path, "string");
-        return std::nullopt;
-    }
-    return v.Scalar();
-}
-
-std::optional<bool> decoder::bool_value(const YAML::Node& v, const std::string& path) {
-    const scalar_value s = v.IsScalar() || v.IsNull() ? resolve(v) : scalar_value{};
-    if (s.kind == scalar_kind::null) {
-        return std::nullopt;
-    }
-    if (!v.IsScalar() || s.kind != scalar_kind::boolean) {
-        type_error(v, path, "bool");
-        return std::nullopt;
-    }
-    return s.bool_value;
-}
-
-std::optional<std::int64_t> decoder::int_value(const YAML::Node& v, const std::string& path,
-                                               std::int64_t lo, std::int64_t hi,
-                                               std::string_view type_name) {
-    const scalar_value s = v.IsScalar() || v.IsNull() ? resolve(v) : scalar_value{};
-    if (s.kind == scalar_kind::null) {
-        return std::nullopt;
-    }
-    if (!v.IsScalar() || s.kind != scalar_kind::integer) {
-        type_error(v, path, type_name);
-        return std::nullopt;
-    }
-    if (s.int_overflow || s.int_value < lo || s.int_value > hi) {
-        fail(v, path,
-             fmt::format("cannot unmarshal number {} into {}: value out of range", v.Scalar(),
-                         type_name));
-        return std::nullopt;
-    }
-    return s.int_value;
-}
-
-std::optional<double> decoder::float_value(const YAML::Node& v, const std::string& path) {
-    const scalar_value s = v.IsScalar() || v.IsNull() ? resolve(v) : scalar_value{};
-    if (s.kind == scalar_kind::null) {
-        return std::nullopt;
-    }
-    if (v.IsScalar() && s.kind == scalar_kind::integer && !s.int_overflow) {
-        return static_cast<double>(s.int_value);
-    }
-    if (!v.IsScalar() || s.kind != scalar_kind::floating || !std::isfinite(s.float_value) ||
-        std::abs(s.float_value) > std::numeric_limits<float>::max()) {
-        type_error(v, path, "float32");
-        return std::nullopt;
-    }
-    return s.float_value;
-}
-
-std::optional<duration> decoder::duration_value(const YAML::Node& v, const std::string& path) {
-    if (v.IsScalar() && resolve(v).kind != scalar_kind::string &&
-        resolve(v).kind != scalar_kind::null) {
-        type_error(v, path, "duration");  // metav1.Duration only unmarshals from a string
-        return std::nullopt;
-    }
-    const auto text = string_value(v, path);
-    if (!text) {
-        return std::nullopt;
-    }
-    auto d = parse_duration(*text);
-    if (!d) {
-        fail(v, path, d.error().message);
-        return std::nullopt;
-    }
-    return *d;
-}
 
 void decoder::decode_root(const YAML::Node& root) {
     const bool v1beta2 = cfg_.api_version == kApiVersionV1beta2;
@@ -259,10 +65,9 @@ void decoder::decode_root(const YAML::Node& root) {
         } else if (key == "percentageOfNodesToScore") {
             set_opt_int32(v, path, cfg_.percentage_of_nodes_to_score);
         } else if (key == "podInitialBackoffSeconds") {
-            set(int_value(v, path, INT64_MIN, INT64_MAX, "int64"),
-                cfg_.pod_initial_backoff_seconds);
+            set_int64(v, path, cfg_.pod_initial_backoff_seconds);
         } else if (key == "podMaxBackoffSeconds") {
-            set(int_value(v, path, INT64_MIN, INT64_MAX, "int64"), cfg_.pod_max_backoff_seconds);
+            set_int64(v, path, cfg_.pod_max_backoff_seconds);
         } else if (key == "profiles") {
             // An absent key gets upstream's one default profile; an explicitly empty list is
             // almost always a broken edit, so multisched refuses it instead of guessing.
@@ -276,11 +81,7 @@ void decoder::decode_root(const YAML::Node& root) {
                 decode_profile(item, p, cfg_.profiles.back());
             });
         } else if (key == "extenders") {
-            if (!v.IsNull() && !v.IsSequence()) {
-                type_error(v, path, "list");
-            } else {
-                cfg_.extenders = raw_yaml(v);
-            }
+            decode_extenders(*this, v, path, cfg_.extenders);
         } else if (key == "delayCacheUntilActive") {
             set(bool_value(v, path), cfg_.delay_cache_until_active);
         } else if (v1beta2 && (key == "healthzBindAddress" || key == "metricsBindAddress")) {
@@ -354,7 +155,7 @@ void decoder::decode_profile(const YAML::Node& n, const std::string& path, profi
             const auto s = string_value(v, p);
             set(s, out.scheduler_name);
             if (!s) {
-                cfg_.origins.erase(p);  // null = unset, so defaulting may name the profile
+                forget_origin(p);  // null = unset, so defaulting may name the profile
             }
         } else if (key == "percentageOfNodesToScore") {
             set_opt_int32(v, p, out.percentage_of_nodes_to_score);
@@ -581,7 +382,8 @@ bool yaml_equal(const YAML::Node& a, const YAML::Node& b) {
     return true;
 }
 
-result<scheduler_config> decode_config(std::string_view yaml_text, std::string_view source_name) {
+result<scheduler_config> decode_config(std::string_view yaml_text, std::string_view source_name,
+                                       const args_defaulter& defaulter) {
     const std::string source(source_name);
     std::vector<field_error> errors;
     if (yaml_text.size() > kMaxConfigFileBytes) {
@@ -637,11 +439,12 @@ result<scheduler_config> decode_config(std::string_view yaml_text, std::string_v
     if (!errors.empty()) {
         return make_error(source, errors);
     }
-    set_defaults(cfg);
+    set_defaults(cfg, defaulter);
     return cfg;
 }
 
-result<scheduler_config> load_config_file(const std::string& path) {
+result<scheduler_config> load_config_file(const std::string& path,
+                                          const args_defaulter& defaulter) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return error{std::error_code(errno, std::generic_category()),
@@ -660,7 +463,7 @@ result<scheduler_config> load_config_file(const std::string& path) {
     if (in.bad()) {
         return error{std::make_error_code(std::errc::io_error), fmt::format("read {}", path)};
     }
-    return decode_config(text, path);
+    return decode_config(text, path, defaulter);
 }
 
 }  // namespace multisched::config

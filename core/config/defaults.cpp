@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Upstream defaulting: pkg/scheduler/apis/config/v1/defaults.go (SetDefaults_KubeScheduler-
-// Configuration) and default_plugins.go (getDefaultPlugins, mergePlugins, mergePluginSet).
+// Configuration, setDefaults_KubeSchedulerProfile) and default_plugins.go (getDefaultPlugins,
+// mergePlugins, mergePluginSet).
 #include <set>
 #include <unordered_map>
 
@@ -127,7 +128,54 @@ plugins merge_plugins(const plugins& defaults, const plugins& custom) {
     return out;
 }
 
-void set_defaults(scheduler_config& cfg) {
+std::vector<std::string> enabled_plugin_names(const plugins& p) {
+    std::set<std::string> names;  // std::string's < is Go's bytewise order
+    for (const auto& ep : kExtensionPoints) {
+        for (const auto& pl : (p.*ep.member).enabled) {
+            names.insert(pl.name);
+        }
+    }
+    return {names.begin(), names.end()};
+}
+
+void set_plugin_config_defaults(profile_config& profile, const args_defaulter& defaulter) {
+    if (!defaulter) {
+        return;
+    }
+    // The defaulted args, or nullopt when `plugin` has none or its args are invalid. A plugin's
+    // parser may throw on odd YAML (a non-scalar key): that counts as invalid too.
+    const auto defaulted = [&](const std::string& plugin,
+                               const YAML::Node& args) -> std::optional<raw_yaml> {
+        try {
+            auto r = defaulter(plugin, args);
+            if (r && r->has_value()) {
+                return raw_yaml(**r);
+            }
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): invalid args
+        }
+        return std::nullopt;
+    };
+    std::set<std::string, std::less<>> existing;
+    for (auto& pc : profile.plugin_config) {
+        existing.insert(pc.name);
+        if (auto args = defaulted(pc.name, pc.args.node())) {
+            pc.args = *args;
+        }
+    }
+    for (const auto& name : enabled_plugin_names(profile.plugins)) {
+        if (existing.contains(name)) {
+            continue;
+        }
+        if (auto args = defaulted(name, YAML::Node())) {
+            plugin_config pc;
+            pc.name = name;
+            pc.args = *args;
+            profile.plugin_config.push_back(std::move(pc));
+        }
+    }
+}
+
+void set_defaults(scheduler_config& cfg, const args_defaulter& defaulter) {
     if (cfg.profiles.empty()) {
         cfg.profiles.emplace_back();
     }
@@ -140,8 +188,7 @@ void set_defaults(scheduler_config& cfg) {
     const plugins defaults = default_plugins();
     for (auto& profile : cfg.profiles) {
         profile.plugins = merge_plugins(defaults, profile.plugins);
-        // Upstream also appends defaulted <Plugin>Args pluginConfig entries here; multisched
-        // leaves args defaulting to each plugin's args parser.
+        set_plugin_config_defaults(profile, defaulter);
     }
     if (!cfg.percentage_of_nodes_to_score) {
         cfg.percentage_of_nodes_to_score = kDefaultPercentageOfNodesToScore;

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Ports upstream default_plugins_test.go (TestMergePlugins) and checks the default plugin table.
+// Ports upstream default_plugins_test.go (TestMergePlugins), checks the default plugin table and
+// the pluginConfig half of setDefaults_KubeSchedulerProfile with a fake args defaulter.
+#include <set>
+#include <stdexcept>
+
 #include <catch2/catch.hpp>
 
 #include "core/config/config.hpp"
@@ -189,6 +193,160 @@ TEST_CASE("config.duration") {
     }
     CHECK(parse_duration("15").error().message == "time: missing unit in duration \"15\"");
     CHECK(parse_duration("5x").error().message == "time: unknown unit \"x\" in duration \"5x\"");
+}
+
+// A fake registry of args types: the seven in-tree ones and "Custom". A default is
+// {kind: <plugin>Args, x: <args.x or 1>}; args with `bad` are invalid; args with `boom` throw.
+std::optional<result<YAML::Node>> fake_defaulter(std::string_view plugin, const YAML::Node& args) {
+    static const std::set<std::string_view> kTyped = {
+        "DefaultPreemption", "InterPodAffinity",
+        "NodeAffinity",      "NodeResourcesBalancedAllocation",
+        "NodeResourcesFit",  "PodTopologySpread",
+        "VolumeBinding",     "Custom"};
+    if (!kTyped.contains(plugin)) {
+        return std::nullopt;
+    }
+    const bool is_map = args.IsMap();
+    if (is_map && args["boom"]) {
+        throw std::runtime_error("boom");
+    }
+    if (is_map && args["bad"]) {
+        return result<YAML::Node>(boost::system::in_place_error, error{{}, "bad args"});
+    }
+    YAML::Node out(YAML::NodeType::Map);
+    out["kind"] = std::string(plugin) + "Args";
+    out["x"] = is_map && args["x"] ? args["x"].as<int>() : 1;
+    return result<YAML::Node>(boost::system::in_place_value, out);
+}
+
+std::string config_names(const profile_config& p) {
+    std::string out;
+    for (const auto& pc : p.plugin_config) {
+        out += pc.name + " ";
+    }
+    return out;
+}
+
+const plugin_config& entry(const profile_config& p, std::string_view name) {
+    for (const auto& pc : p.plugin_config) {
+        if (pc.name == name) {
+            return pc;
+        }
+    }
+    FAIL("no pluginConfig entry " << name);
+    throw std::logic_error("unreachable");
+}
+
+TEST_CASE("config.enabled_plugin_names") {
+    plugins p;
+    p.multi_point.enabled = list({{"B", 0}, {"A", 0}});
+    p.score.enabled = list({{"C", 3}, {"A", 1}});
+    p.filter.disabled = list({{"D", 0}});
+    p.queue_sort.enabled = list({{"a", 0}});
+    p.post_bind.enabled = list({{"Z", 0}});
+    // Unique, sorted bytewise as Go's sort.Strings ("Z" < "a"); disabled names do not count.
+    CHECK(enabled_plugin_names(p) == std::vector<std::string>{"A", "B", "C", "Z", "a"});
+    CHECK(enabled_plugin_names(plugins{}).empty());
+}
+
+TEST_CASE("config.plugin_config_defaults_default_profile") {
+    SECTION("upstream's seven in-tree args entries, in upstream order") {
+        scheduler_config cfg;
+        set_defaults(cfg, fake_defaulter);
+        const auto& p = cfg.profiles[0];
+        CHECK(config_names(p) ==
+              "DefaultPreemption InterPodAffinity NodeAffinity NodeResourcesBalancedAllocation "
+              "NodeResourcesFit PodTopologySpread VolumeBinding ");
+        CHECK(yaml_equal(entry(p, "VolumeBinding").args.node(),
+                         YAML::Load("{kind: VolumeBindingArgs, x: 1}")));
+        CHECK(entry(p, "VolumeBinding").origin.line == 0);
+        CHECK(validate(cfg).empty());
+    }
+    SECTION("no defaulter: no entries, as before") {
+        scheduler_config cfg;
+        set_defaults(cfg);
+        CHECK(cfg.profiles[0].plugin_config.empty());
+    }
+}
+
+TEST_CASE("config.plugin_config_defaults_user_entries") {
+    const std::string text = R"(apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: a
+  plugins:
+    multiPoint:
+      disabled: [{name: PodTopologySpread}]
+    score:
+      enabled: [{name: Custom, weight: 2}, {name: ImageLocality}]
+    filter:
+      enabled: [{name: Custom}]
+  pluginConfig:
+  - name: NodeResourcesFit
+    args: {x: 5}
+  - name: OutOfTree
+    args: {y: 1}
+  - name: VolumeBinding
+    args: {bad: 1}
+  - name: NodeAffinity
+  - name: InterPodAffinity
+    args: {boom: 1}
+- schedulerName: b
+  plugins:
+    multiPoint:
+      disabled: [{name: '*'}]
+      enabled: [{name: PrioritySort}, {name: DefaultBinder}, {name: VolumeBinding}]
+  pluginConfig:
+  - name: DefaultPreemption
+    args: {x: 7}
+)";
+    auto cfg = decode_config(text, "c.yaml", fake_defaulter);
+    REQUIRE(cfg.has_value());
+    const auto& a = cfg->profiles[0];
+    // User entries first, in place; then one entry per enabled plugin with an args type and no
+    // entry, sorted by name. PodTopologySpread is disabled, ImageLocality has no args type.
+    CHECK(config_names(a) ==
+          "NodeResourcesFit OutOfTree VolumeBinding NodeAffinity InterPodAffinity Custom "
+          "DefaultPreemption NodeResourcesBalancedAllocation ");
+    CHECK(yaml_equal(entry(a, "NodeResourcesFit").args.node(),
+                     YAML::Load("{kind: NodeResourcesFitArgs, x: 5}")));
+    CHECK(entry(a, "NodeResourcesFit").origin.line == 13);
+    CHECK(yaml_equal(entry(a, "NodeAffinity").args.node(),
+                     YAML::Load("{kind: NodeAffinityArgs, x: 1}")));  // no args = defaults
+    // Out-of-tree, invalid and throwing args stay as written.
+    CHECK(yaml_equal(entry(a, "OutOfTree").args.node(), YAML::Load("{y: 1}")));
+    CHECK(yaml_equal(entry(a, "VolumeBinding").args.node(), YAML::Load("{bad: 1}")));
+    CHECK(yaml_equal(entry(a, "InterPodAffinity").args.node(), YAML::Load("{boom: 1}")));
+    CHECK(yaml_equal(entry(a, "Custom").args.node(), YAML::Load("{kind: CustomArgs, x: 1}")));
+    // Profile b: an entry for a plugin it does not enable is still defaulted.
+    const auto& b = cfg->profiles[1];
+    CHECK(config_names(b) == "DefaultPreemption VolumeBinding ");
+    CHECK(yaml_equal(entry(b, "DefaultPreemption").args.node(),
+                     YAML::Load("{kind: DefaultPreemptionArgs, x: 7}")));
+}
+
+TEST_CASE("config.plugin_config_defaults_are_stable") {
+    // Encoding a defaulted config and loading it again changes nothing.
+    const std::string text = R"(apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: a
+  pluginConfig:
+  - name: VolumeBinding
+    args: {x: 3}
+- schedulerName: b
+)";
+    auto cfg = decode_config(text, "c.yaml", fake_defaulter);
+    REQUIRE(cfg.has_value());
+    CHECK(validate(*cfg).empty());
+    CHECK(cfg->profiles[0].plugin_config.size() == 7);
+    CHECK(cfg->profiles[1].plugin_config.size() == 7);
+    const std::string encoded = to_yaml(*cfg);
+    CHECK(encoded.find("kind: VolumeBindingArgs") != std::string::npos);
+    auto again = decode_config(encoded, "again.yaml", fake_defaulter);
+    REQUIRE(again.has_value());
+    CHECK(to_yaml(*again) == encoded);
+    CHECK(config_names(again->profiles[0]) == config_names(cfg->profiles[0]));
 }
 
 }  // namespace

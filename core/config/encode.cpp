@@ -2,6 +2,7 @@
 // Encodes a (defaulted) config as kubescheduler.config.k8s.io/v1 YAML, fields in upstream struct
 // order. Empty plugin sets and lists are omitted, as `omitempty` does for the lists.
 #include "core/config/config.hpp"
+#include "core/config/extenders.hpp"
 
 namespace multisched::config {
 namespace {
@@ -100,8 +101,9 @@ std::string to_yaml(const scheduler_config& cfg) {
         emit_profile(out, p);
     }
     out << YAML::EndSeq;
-    if (!cfg.extenders.is_null() && cfg.extenders.node().size() > 0) {
-        out << YAML::Key << "extenders" << YAML::Value << cfg.extenders.node();
+    if (!cfg.extenders.empty()) {  // omitempty
+        out << YAML::Key << "extenders" << YAML::Value;
+        emit_extenders(out, cfg.extenders);
     }
     out << YAML::Key << "delayCacheUntilActive" << YAML::Value << cfg.delay_cache_until_active;
     out << YAML::EndMap;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/config/config.hpp"
+#include "core/config/extenders.hpp"
 
 namespace multisched::config {
 namespace {
@@ -279,9 +280,13 @@ std::vector<field_error> validator::run() {
         invalid("podMaxBackoffSeconds", cfg_.pod_max_backoff_seconds,
                 "must be greater than or equal to PodInitialBackoffSeconds");
     }
-    // multisched: extenders (upstream validateExtenders) are not implemented yet.
-    if (!cfg_.extenders.is_null() && cfg_.extenders.node().size() > 0) {
-        add("extenders", "Forbidden: extenders are not supported yet by multisched");
+    for (auto& [path, detail] : validate_extenders(cfg_.extenders)) {
+        add(std::move(path), std::move(detail));
+    }
+    // multisched: any non-empty extenders list is refused, last, so that upstream's errors above
+    // come first and all of them show in one run.
+    if (!cfg_.extenders.empty()) {
+        add("extenders", "Forbidden: HTTP extenders are not supported yet by multisched");
     }
     return std::move(errors_);
 }

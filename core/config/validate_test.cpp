@@ -163,9 +163,10 @@ TEST_CASE("config.validate") {
          "cfg.yaml:19:1: profiles: Required value"},
         {"extenders",
          [](scheduler_config& c) {
-             c.extenders = raw_yaml(YAML::Load("[{urlPrefix: 'http://x'}]"));
+             c.extenders.resize(1);
+             c.extenders[0].url_prefix = "http://x";
          },
-         "cfg.yaml: extenders: Forbidden: extenders are not supported yet by multisched"},
+         "cfg.yaml: extenders: Forbidden: HTTP extenders are not supported yet by multisched"},
         {"several-errors-at-once",
          [](scheduler_config& c) {
              c.parallelism = -1;

@@ -115,6 +115,10 @@ class writer {
         w_.Int64(v);
         return *this;
     }
+    writer& number(double v) {
+        w_.Double(v);
+        return *this;
+    }
     writer& boolean(bool v) {
         w_.Bool(v);
         return *this;

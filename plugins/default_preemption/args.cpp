@@ -88,4 +88,15 @@ result<default_preemption_args> parse_args(const YAML::Node& args) {
     return out;
 }
 
+YAML::Node encode_args(const default_preemption_args& args) {
+    YAML::Node out = helper::encoded_args_head(kPlugin);
+    out[kPercentage] = args.min_candidate_nodes_percentage;
+    out[kAbsolute] = args.min_candidate_nodes_absolute;
+    return out;
+}
+
+result<YAML::Node> default_args(const YAML::Node& args) {
+    return helper::encode_parsed(parse_args(args), encode_args);
+}
+
 }  // namespace multisched::plugins::default_preemption

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/config/config.hpp"
+
 namespace multisched::plugins::helper {
 
 error args_error(std::string_view plugin, std::string_view message) {
@@ -37,6 +39,21 @@ result<void> check_keys(const YAML::Node& node, std::string_view plugin, std::st
         return args_error(plugin, "unknown field \"" + prefix + key + "\"");
     }
     return {};
+}
+
+YAML::Node encoded_args_head(std::string_view plugin) {
+    YAML::Node out(YAML::NodeType::Map);
+    out["apiVersion"] = std::string(config::kApiVersionV1);
+    out["kind"] = std::string(plugin) + "Args";
+    return out;
+}
+
+YAML::Node encode_string_list(const std::vector<std::string>& values) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& v : values) {
+        out.push_back(v);
+    }
+    return out;
 }
 
 }  // namespace multisched::plugins::helper

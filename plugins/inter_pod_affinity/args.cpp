@@ -52,4 +52,15 @@ result<inter_pod_affinity_args> parse_args(const YAML::Node& args) {
     return out;
 }
 
+YAML::Node encode_args(const inter_pod_affinity_args& args) {
+    YAML::Node out = helper::encoded_args_head(kPlugin);
+    out[kWeight] = args.hard_pod_affinity_weight;
+    out[kIgnore] = args.ignore_preferred_terms_of_existing_pods;  // not omitempty upstream
+    return out;
+}
+
+result<YAML::Node> default_args(const YAML::Node& args) {
+    return helper::encode_parsed(parse_args(args), encode_args);
+}
+
 }  // namespace multisched::plugins::inter_pod_affinity

@@ -194,4 +194,72 @@ result<node_affinity_args> parse_args(const YAML::Node& args) {
     return out;
 }
 
+namespace {
+
+// core/v1 NodeSelectorRequirement: key and operator always, values omitempty.
+YAML::Node encode_requirement(const api::node_selector_requirement& r) {
+    YAML::Node out(YAML::NodeType::Map);
+    out["key"] = r.key;
+    out["operator"] = r.op;
+    if (!r.values.empty()) {
+        out["values"] = helper::encode_string_list(r.values);
+    }
+    return out;
+}
+
+// core/v1 NodeSelectorTerm: both lists omitempty, so an empty term is {}.
+YAML::Node encode_term(const api::node_selector_term& t) {
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& [field, list] : {std::pair{"matchExpressions", &t.match_expressions},
+                                      std::pair{"matchFields", &t.match_fields}}) {
+        if (list->empty()) {
+            continue;
+        }
+        YAML::Node seq(YAML::NodeType::Sequence);
+        for (const auto& r : *list) {
+            seq.push_back(encode_requirement(r));
+        }
+        out[field] = seq;
+    }
+    return out;
+}
+
+YAML::Node encode_affinity(const api::node_affinity& na) {
+    YAML::Node out(YAML::NodeType::Map);
+    if (na.required) {
+        YAML::Node terms(YAML::NodeType::Sequence);
+        for (const auto& t : *na.required) {
+            terms.push_back(encode_term(t));
+        }
+        YAML::Node selector(YAML::NodeType::Map);
+        selector["nodeSelectorTerms"] = terms;
+        out[std::string(kRequired)] = selector;
+    }
+    if (!na.preferred.empty()) {
+        YAML::Node preferred(YAML::NodeType::Sequence);
+        for (const auto& p : na.preferred) {
+            YAML::Node item(YAML::NodeType::Map);
+            item["weight"] = p.weight;
+            item["preference"] = encode_term(p.preference);
+            preferred.push_back(item);
+        }
+        out[std::string(kPreferred)] = preferred;
+    }
+    return out;
+}
+
+}  // namespace
+
+YAML::Node encode_args(const node_affinity_args& args) {
+    YAML::Node out = helper::encoded_args_head(kPlugin);
+    if (args.added_affinity) {
+        out["addedAffinity"] = encode_affinity(*args.added_affinity);
+    }
+    return out;
+}
+
+result<YAML::Node> default_args(const YAML::Node& args) {
+    return helper::encode_parsed(parse_args(args), encode_args);
+}
+
 }  // namespace multisched::plugins::node_affinity

@@ -224,4 +224,57 @@ result<fit_args> parse_args(const YAML::Node& args) {
     return out;
 }
 
+namespace {
+
+std::string_view type_name(scoring_type t) {
+    switch (t) {
+        case scoring_type::most_allocated:
+            return "MostAllocated";
+        case scoring_type::requested_to_capacity_ratio:
+            return "RequestedToCapacityRatio";
+        case scoring_type::least_allocated:
+            break;
+    }
+    return "LeastAllocated";
+}
+
+YAML::Node encode_strategy(const fit_args& args) {
+    YAML::Node out(YAML::NodeType::Map);
+    out["type"] = std::string(type_name(args.type));
+    if (!args.resources.empty()) {
+        out["resources"] = helper::encode_resource_specs(args.resources);
+    }
+    if (!args.shape.empty()) {
+        YAML::Node shape(YAML::NodeType::Sequence);
+        for (const auto& p : args.shape) {
+            YAML::Node point(YAML::NodeType::Map);
+            point["utilization"] = p.utilization;
+            point["score"] = p.score;
+            shape.push_back(point);
+        }
+        YAML::Node rtcr(YAML::NodeType::Map);
+        rtcr["shape"] = shape;
+        out["requestedToCapacityRatio"] = rtcr;
+    }
+    return out;
+}
+
+}  // namespace
+
+YAML::Node encode_args(const fit_args& args) {
+    YAML::Node out = helper::encoded_args_head(kPlugin);
+    if (!args.ignored_resources.empty()) {
+        out["ignoredResources"] = helper::encode_string_list(args.ignored_resources);
+    }
+    if (!args.ignored_resource_groups.empty()) {
+        out["ignoredResourceGroups"] = helper::encode_string_list(args.ignored_resource_groups);
+    }
+    out["scoringStrategy"] = encode_strategy(args);
+    return out;
+}
+
+result<YAML::Node> default_args(const YAML::Node& args) {
+    return helper::encode_parsed(parse_args(args), encode_args);
+}
+
 }  // namespace multisched::plugins::node_resources_fit

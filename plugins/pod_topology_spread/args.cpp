@@ -273,4 +273,78 @@ std::vector<api::topology_spread_constraint> system_default_constraints() {
     return out;
 }
 
+namespace {
+
+// metav1.LabelSelector; valid args never have one, but the encoding stays total.
+YAML::Node encode_selector(const api::label_selector& s) {
+    YAML::Node out(YAML::NodeType::Map);
+    if (!s.match_labels.empty()) {
+        YAML::Node labels(YAML::NodeType::Map);
+        for (const auto& [k, v] : s.match_labels.items) {
+            labels[k] = v;
+        }
+        out["matchLabels"] = labels;
+    }
+    if (!s.match_expressions.empty()) {
+        YAML::Node exprs(YAML::NodeType::Sequence);
+        for (const auto& r : s.match_expressions) {
+            YAML::Node e(YAML::NodeType::Map);
+            e["key"] = r.key;
+            e["operator"] = r.op;
+            if (!r.values.empty()) {
+                e["values"] = helper::encode_string_list(r.values);
+            }
+            exprs.push_back(e);
+        }
+        out["matchExpressions"] = exprs;
+    }
+    return out;
+}
+
+// core/v1 TopologySpreadConstraint: maxSkew, topologyKey and whenUnsatisfiable always, the rest
+// omitempty.
+YAML::Node encode_constraint(const api::topology_spread_constraint& c) {
+    YAML::Node out(YAML::NodeType::Map);
+    out["maxSkew"] = c.max_skew;
+    out["topologyKey"] = c.topology_key;
+    out["whenUnsatisfiable"] = c.when_unsatisfiable;
+    if (c.selector) {
+        out["labelSelector"] = encode_selector(*c.selector);
+    }
+    if (c.min_domains) {
+        out["minDomains"] = *c.min_domains;
+    }
+    if (!c.node_affinity_policy.empty()) {
+        out["nodeAffinityPolicy"] = c.node_affinity_policy;
+    }
+    if (!c.node_taints_policy.empty()) {
+        out["nodeTaintsPolicy"] = c.node_taints_policy;
+    }
+    if (!c.match_label_keys.empty()) {
+        out["matchLabelKeys"] = helper::encode_string_list(c.match_label_keys);
+    }
+    return out;
+}
+
+}  // namespace
+
+YAML::Node encode_args(const pod_topology_spread_args& args) {
+    YAML::Node out = helper::encoded_args_head(kPlugin);
+    if (!args.default_constraints.empty()) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const auto& c : args.default_constraints) {
+            list.push_back(encode_constraint(c));
+        }
+        out["defaultConstraints"] = list;
+    }
+    if (!args.defaulting_type.empty()) {
+        out["defaultingType"] = args.defaulting_type;
+    }
+    return out;
+}
+
+result<YAML::Node> default_args(const YAML::Node& args) {
+    return helper::encode_parsed(parse_args(args), encode_args);
+}
+
 }  // namespace multisched::plugins::pod_topology_spread

@@ -24,11 +24,20 @@ struct pod_topology_spread_args {
     // Applied to pods without constraints of their own (List defaulting only).
     std::vector<api::topology_spread_constraint> default_constraints;
     std::string defaulting_type = std::string(kSystemDefaulting);
+    friend bool operator==(const pod_topology_spread_args&,
+                           const pod_topology_spread_args&) = default;
 };
 
 // Decodes and validates `args` (Null = defaults). Errors read "PodTopologySpread args: <path>:
 // <reason>", several validation errors as "[a, b]".
 result<pod_topology_spread_args> parse_args(const YAML::Node& args);
+
+// The args as upstream serialises PodTopologySpreadArgs (v1, with apiVersion and kind; an empty
+// defaultConstraints list omitted): what --write-config-to and /configz show.
+// parse_args(encode_args(a)) == a for valid args.
+YAML::Node encode_args(const pod_topology_spread_args& args);
+// SetDefaults_PodTopologySpreadArgs on YAML: encode_args(parse_args(args)); parse_args's errors.
+result<YAML::Node> default_args(const YAML::Node& args);
 
 // upstream ValidatePodTopologySpreadArgs (field paths without a prefix); empty when valid.
 std::vector<std::string> validate_args(const pod_topology_spread_args& args);

@@ -53,4 +53,14 @@ result<volume_binding_args> parse_args(const YAML::Node& args) {
     return out;
 }
 
+YAML::Node encode_args(const volume_binding_args& args) {
+    YAML::Node out = helper::encoded_args_head(kPlugin);
+    out[kBindTimeout] = args.bind_timeout_seconds;
+    return out;
+}
+
+result<YAML::Node> default_args(const YAML::Node& args) {
+    return helper::encode_parsed(parse_args(args), encode_args);
+}
+
 }  // namespace multisched::plugins::volume_binding

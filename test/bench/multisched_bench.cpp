@@ -99,7 +99,7 @@ std::size_t default_pods(scenario s, std::size_t nodes) {
 config::scheduler_config default_config(const options& o) {
     config::scheduler_config cfg;
     cfg.percentage_of_nodes_to_score = o.percentage;
-    config::set_defaults(cfg);
+    config::set_defaults(cfg, plugins::make_args_defaulter());
     if (auto valid = config::validate_config(cfg); !valid) {
         throw std::runtime_error(valid.error().message);
     }

@@ -56,7 +56,8 @@ struct scheduling_harness {
 
     explicit scheduling_harness(std::string_view config_yaml = kTwoProfiles,
                                 const framework::registry& registry = in_tree()) {
-        auto decoded = multisched::config::decode_config(config_yaml, "test.yaml");
+        auto decoded = multisched::config::decode_config(config_yaml, "test.yaml",
+                                                         plugins::make_args_defaulter());
         REQUIRE(decoded.has_value());
         REQUIRE(multisched::config::validate_config(*decoded).has_value());
         cfg = *decoded;
