@@ -3,13 +3,16 @@
 // place, written to a temporary and renamed over (editors, `kubectl cp`), or swapped by the
 // kubelet's ConfigMap volume (`config.yaml -> ..data/config.yaml`, `..data` renamed atomically to
 // a new timestamped directory). It watches, with inotify, the directory that holds the path and,
-// when the path is a symlink, the directories along its resolved chain, so each of those shows
-// up as an event. Events are coalesced: changed() completes once the directories have been quiet
-// for the debounce interval. It says "something may have changed", never what: callers re-read
-// the file and compare contents.
+// when the path or one of its directories is a symlink, the directories along the resolved chain,
+// and counts only events that name an entry of that chain (`config.yaml`, `..data`): a busy
+// directory (logs next to the config) does not wake it. Events are coalesced: changed() completes
+// once the chain has been quiet for the debounce interval (or after ten intervals of constant
+// change). It says "something may have changed", never what: callers re-read the file and compare
+// contents.
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -41,15 +44,19 @@ class file_watcher {
 
   private:
     file_watcher(asio::any_io_executor ex, int fd, std::string path);
-    // Adds a watch for every directory on the path's symlink chain not watched yet.
+    // Watches every directory of the path's symlink chain and records the entry names that
+    // matter in each.
     result<void> watch_chain();
-    // Reads and discards every queued event; returns how many bytes were read (0: none queued).
-    std::size_t drain();
+    // Reads every queued event; true if one of them concerns the chain (or the queue overflowed,
+    // or a watched directory went away).
+    bool drain_relevant();
 
     std::string path_;
     int fd_ = -1;
     asio::posix::stream_descriptor stream_;
     std::set<std::string> dirs_;
+    std::map<int, std::string> dir_of_watch_;               // inotify watch descriptor -> dir
+    std::map<std::string, std::set<std::string>> entries_;  // dir -> entry names that matter
 };
 
 }  // namespace multisched

@@ -119,6 +119,38 @@ TEST_CASE("file_watcher.quiet_directory_does_not_complete") {
     CHECK(done);
 }
 
+TEST_CASE("file_watcher.ignores_other_files_in_a_busy_directory") {
+    // A log written next to the config must neither wake the watcher nor keep it from ever
+    // seeing the directory quiet.
+    temp_dir dir;
+    write(dir.path / "c.yaml", "a");
+    asio::io_context ioc;
+    auto w = file_watcher::create(ioc.get_executor(), (dir.path / "c.yaml").string());
+    REQUIRE(w.has_value());
+    bool done = false;
+    asio::co_spawn(
+        ioc,
+        [&]() -> task<void> {
+            co_await (*w)->changed(1ms);
+            done = true;
+        },
+        asio::detached);
+    for (int i = 0; i < 20; ++i) {
+        std::ofstream(dir.path / "scheduler.log", std::ios::app) << "line " << i << "\n";
+        ioc.poll();
+    }
+    for (int i = 0; i < 5; ++i) {
+        ioc.run_one_for(5ms);
+    }
+    CHECK_FALSE(done);
+    write(dir.path / "c.yaml", "b");
+    for (int i = 0; i < 1000 && !done; ++i) {
+        std::ofstream(dir.path / "scheduler.log", std::ios::app) << "noise\n";
+        ioc.run_one_for(10ms);
+    }
+    CHECK(done);
+}
+
 TEST_CASE("file_watcher.follows_a_repointed_symlink") {
     temp_dir dir;
     fs::create_directory(dir.path / "v1");
