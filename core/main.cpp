@@ -12,6 +12,43 @@
 #define MULTISCHED_VERSION "0.0.0"
 #endif
 
+namespace {
+
+// The secure-serving, authentication and authorization flags as the daemon takes them.
+multisched::profiles::serving_config serving_config_from(const multisched::cli::options& o) {
+    multisched::profiles::serving_config s;
+    s.enabled = o.secure_port != 0;
+    s.serving.bind_address = o.bind_address;
+    s.serving.port = static_cast<std::uint16_t>(o.secure_port);
+    s.serving.tls_cert_file = o.tls_cert_file;
+    s.serving.tls_private_key_file = o.tls_private_key_file;
+    s.serving.cert_dir = o.cert_dir;
+    s.serving.tls_min_version = o.tls_min_version;
+    s.serving.reuse_port = o.permit_port_sharing;
+    auto& a = s.authentication;
+    a.client_ca_file = o.client_ca_file;
+    a.requestheader_client_ca_file = o.requestheader_client_ca_file;
+    a.requestheader_allowed_names = o.requestheader_allowed_names;
+    a.requestheader_username_headers = o.requestheader_username_headers;
+    a.requestheader_uid_headers = o.requestheader_uid_headers;
+    a.requestheader_group_headers = o.requestheader_group_headers;
+    a.requestheader_extra_headers_prefix = o.requestheader_extra_headers_prefix;
+    a.skip_lookup = o.authentication_skip_lookup;
+    a.tolerate_lookup_failure = o.authentication_tolerate_lookup_failure;
+    a.cache_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+        o.authentication_token_webhook_cache_ttl);
+    s.authentication_kubeconfig = o.authentication_kubeconfig;
+    s.authorization_kubeconfig = o.authorization_kubeconfig;
+    s.always_allow_paths = o.authorization_always_allow_paths;
+    s.authz_allow_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+        o.authorization_webhook_cache_authorized_ttl);
+    s.authz_deny_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+        o.authorization_webhook_cache_unauthorized_ttl);
+    return s;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace multisched;
     auto opts = cli::parse_command_line(argc, argv);
@@ -64,6 +101,8 @@ int main(int argc, char** argv) {
             return cli::effective_config(o, defaulter);
         };
     }
+    daemon.version = MULTISCHED_VERSION;
+    daemon.serving = serving_config_from(*opts);
     MS_LOG_INFO("multisched {} starting", MULTISCHED_VERSION);
     return profiles::run_daemon(*cfg, daemon);
 }

@@ -12,8 +12,11 @@
 #include "core/api/decode.hpp"
 #include "core/cache/cache.hpp"
 #include "core/client/api_client.hpp"
+#include "core/config/json_form.hpp"
 #include "core/informer/reflector.hpp"
 #include "core/informer/typed.hpp"
+#include "core/metrics/process.hpp"
+#include "core/metrics/scheduler_metrics.hpp"
 #include "core/queue/scheduling_queue.hpp"
 #include "core/scheduler/scheduler.hpp"
 #include "core/util/log.hpp"
@@ -120,6 +123,10 @@ struct process {
     informer::reflector nodes;
     cluster_informers objects;
     std::unique_ptr<config_reloader> reloader;
+    metrics::registry metric_registry;
+    metrics::scheduler_metrics metrics;
+    std::unique_ptr<secure_serving> serving;
+    bool shutting_down = false;
     int exit_code = 0;
 
     process(asio::io_context& io, const config::scheduler_config& c, const daemon_options& o,
@@ -146,8 +153,73 @@ struct process {
                typed_decoder<api::pod>(&api::decode_pod, store_key::uid), pod_handlers()),
           nodes(*client, reflector_for("/api/v1/nodes", ""),
                 typed_decoder<api::node>(&api::decode_node, store_key::name), node_handlers()),
-          objects(*client, cache,
-                  [this](const framework::cluster_event& e) { queue.on_event(e); }) {}
+          objects(*client, cache, [this](const framework::cluster_event& e) { queue.on_event(e); }),
+          metrics(metric_registry, metrics_options()) {
+        metrics::register_process_collector(metric_registry);
+        metric_registry.add_collector(
+            [this](std::vector<metrics::collected_value>&) { collect(); });
+    }
+
+    metrics::scheduler_metrics_options metrics_options() const {
+        metrics::scheduler_metrics_options m;
+        m.version = opts.version;
+        return m;
+    }
+    // Gauges read at exposition time.
+    void collect() {
+        const auto sizes = queue.sizes();
+        metrics.pending_pods.with({metrics::label::kActive}).set(double(sizes.active));
+        metrics.pending_pods.with({metrics::label::kBackoff}).set(double(sizes.backoff));
+        metrics.pending_pods.with({metrics::label::kUnschedulableQueue})
+            .set(double(sizes.unschedulable));
+        metrics.pending_pods.with({metrics::label::kGated}).set(double(sizes.gated));
+        metrics.cache_size.with({metrics::label::kNodes}).set(double(cache.node_count()));
+    }
+    bool synced() const { return pods.synced() && nodes.synced() && objects.synced(); }
+
+    // What the secure port serves.
+    serving_sources sources() {
+        serving_sources s;
+        s.ready.push_back({"sched-handler-sync", [this]() -> std::optional<std::string> {
+                               if (synced()) {
+                                   return std::nullopt;
+                               }
+                               return "waiting for the informers' first list";
+                           }});
+        s.ready.push_back({"shutdown", [this]() -> std::optional<std::string> {
+                               if (shutting_down) {
+                                   return "process is shutting down";
+                               }
+                               return std::nullopt;
+                           }});
+        s.configz = [this] { return configz(); };
+        s.metrics = &metric_registry;
+        return s;
+    }
+    // {"componentconfig": <the configuration in force>, "multisched": <reload state>}.
+    std::string configz() const {
+        json::writer w;
+        w.begin_object().key("componentconfig");
+        config::yaml_to_json(YAML::Load(config::to_yaml(cfg)), w);
+        w.key("multisched").begin_object();
+        w.field("configFile", opts.config_file);
+        if (reloader) {
+            const auto& st = reloader->status();
+            w.key("reloads").begin_object();
+            w.key("success").integer(std::int64_t(st.successes));
+            w.key("failure").integer(std::int64_t(st.failures));
+            w.end_object();
+            w.key("lastReloadSucceeded").boolean(st.last_succeeded);
+            w.field("lastReloadError", st.last_error);
+            w.key("needsRestart").begin_array();
+            for (const auto& f : st.needs_restart) {
+                w.string(f);
+            }
+            w.end_array();
+        }
+        w.end_object().end_object();
+        return w.str();
+    }
 
     // Pods: every non-terminal pod in all namespaces (terminal ones hold no resources).
     static informer::reflector_options reflector_for(std::string path, std::string selector) {
@@ -201,7 +273,7 @@ struct process {
     // Waits for the informers' first LIST, then schedules until cancelled.
     task<void> schedule_when_synced() {
         asio::steady_timer t(co_await asio::this_coro::executor);
-        while (!pods.synced() || !nodes.synced() || !objects.synced()) {
+        while (!synced()) {
             t.expires_after(50ms);
             if (auto [ec] = co_await t.async_wait(use_task); ec) {
                 co_return;
@@ -266,6 +338,10 @@ struct process {
     // SIGTERM/SIGINT: stop scheduling and watching, let bindings finish (bounded), then writes.
     task<void> shutdown(int signal) {
         MS_LOG_INFO("received signal {}: stopping", signal);
+        shutting_down = true;
+        if (serving) {
+            serving->stop();
+        }
         loops.cancel();
         co_await loops.wait();
         co_await drain(bindings, opts.shutdown_grace);
@@ -293,6 +369,18 @@ task<void> start(process& p, std::string server) {
         p.exit_code = 1;
         p.ioc.stop();
         co_return;
+    }
+    if (p.opts.serving.enabled) {
+        auto serving =
+            co_await secure_serving::start(p.ioc.get_executor(), p.opts.serving, p.sources());
+        if (!serving) {
+            MS_LOG_ERROR("{}", serving.error().message);
+            p.exit_code = 1;
+            p.ioc.stop();
+            co_return;
+        }
+        p.serving = std::move(*serving);
+        p.loops.spawn(p.serving->run());
     }
     p.loops.spawn(p.pods.run());
     p.loops.spawn(p.nodes.run());
@@ -336,6 +424,12 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
         h.load = opts.reload_config;
         h.running = [&p]() -> const config::scheduler_config& { return p.cfg; };
         h.apply = [&p](const reload_plan& plan) { return p.apply_reload(plan); };
+        h.reported = [&p](bool ok) {
+            p.metrics.config_reloads
+                .with({ok ? metrics::label::kSuccess : metrics::label::kFailure})
+                .inc();
+            p.metrics.config_last_reload_successful.set(ok ? 1 : 0);
+        };
         p.reloader = std::make_unique<config_reloader>(opts.config_file, std::move(h));
     }
     p.profiles->set_runtime(

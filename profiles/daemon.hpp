@@ -11,6 +11,7 @@
 
 #include "core/config/config.hpp"
 #include "core/util/result.hpp"
+#include "profiles/serving.hpp"
 
 namespace multisched::profiles {
 
@@ -29,6 +30,10 @@ struct daemon_options {
     std::function<result<config::scheduler_config>()> reload_config;
     // How long the config directory must stay quiet before a reload (editors write in bursts).
     std::chrono::milliseconds reload_debounce{500};
+    // The secure port (--secure-port, TLS and delegated authn/authz flags).
+    serving_config serving;
+    // multisched_build_info{version}.
+    std::string version;
 };
 
 int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts);

@@ -126,6 +126,9 @@ result<bool> config_reloader::reload_if_changed() {
         status_.failures++;
         status_.last_succeeded = false;
         status_.last_error = message;
+        if (hooks_.reported) {
+            hooks_.reported(false);
+        }
         MS_LOG_ERROR("configuration reload failed; keeping the running configuration: {}", message);
         return error{{}, std::move(message)};
     };
@@ -146,6 +149,9 @@ result<bool> config_reloader::reload_if_changed() {
     status_.last_succeeded = true;
     status_.last_error.clear();
     status_.needs_restart = plan.needs_restart;
+    if (hooks_.reported) {
+        hooks_.reported(true);
+    }
     MS_LOG_INFO("configuration {} reloaded: profiles added [{}], removed [{}], changed [{}]", path_,
                 joined(plan.added), joined(plan.removed), joined(plan.changed));
     return true;

@@ -68,6 +68,8 @@ class config_reloader {
         std::function<const config::scheduler_config&()> running;
         // Builds and swaps in plan.next; an error leaves the running profiles untouched.
         std::function<result<void>(const reload_plan&)> apply;
+        // Told the outcome of every attempt (metrics); may be null.
+        std::function<void(bool succeeded)> reported;
     };
 
     // `path` is the --config file; its current content is the baseline (already running).

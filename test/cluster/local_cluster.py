@@ -44,6 +44,7 @@ import http.client
 import json
 import os
 import shutil
+import secrets
 import signal
 import socket
 import ssl
@@ -409,6 +410,10 @@ class LocalCluster:
         self.apiserver_log = os.path.join(self.work_dir, "kube-apiserver.log")
         self.admin_kubeconfig = os.path.join(self.work_dir, "admin.kubeconfig")
         self.scheduler_kubeconfig = os.path.join(self.work_dir, "scheduler.kubeconfig")
+        # Static bearer tokens (--token-auth-file) for tests of delegated authentication:
+        # user name -> token. No RBAC is granted to them here.
+        self.tokens = {}
+        self.token_file = os.path.join(self.work_dir, "tokens.csv")
         self.restarts = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -430,6 +435,7 @@ class LocalCluster:
         atexit.register(self.stop)   # idempotent; also removes a tmpfs etcd-data
         try:
             self.pki = make_pki(os.path.join(self.work_dir, "pki"))
+            self._write_tokens()
             self._start_etcd()
             self.port = free_port()
             self._start_apiserver()
@@ -509,6 +515,13 @@ class LocalCluster:
                                    % (self.etcd_port, tail(self.etcd_log)))
             time.sleep(0.1)
 
+    def _write_tokens(self):
+        self.tokens = {user: secrets.token_hex(16) for user in ("e2e-metrics-reader", "e2e-nobody")}
+        with open(self.token_file, "w") as f:
+            for i, (user, token) in enumerate(sorted(self.tokens.items())):
+                f.write('%s,%s,uid-%d,"e2e"\n' % (token, user, i))
+        os.chmod(self.token_file, 0o600)
+
     # -- kube-apiserver ----------------------------------------------------------------------
 
     def apiserver_args(self):
@@ -528,6 +541,7 @@ class LocalCluster:
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
                 "--api-audiences=https://kubernetes.default.svc.cluster.local",
                 "--authorization-mode=Node,RBAC",
+                "--token-auth-file=" + self.token_file,
                 "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
                 "--service-cluster-ip-range=10.0.0.0/24",
                 "--allow-privileged=true",

@@ -1,0 +1,157 @@
+"""The secure port (multisched only here: the 1.20 kube-scheduler the suite can build serves its
+health and metrics over plain HTTP). A second multisched instance is started for these tests with
+a profile no pod uses, so it never competes with the suite's scheduler, and with
+--authentication-kubeconfig / --authorization-kubeconfig pointing at the scheduler's kubeconfig,
+as kubeadm does. Bearer tokens come from the test apiserver's --token-auth-file."""
+
+import http.client
+import json
+import os
+import ssl
+import time
+import unittest
+
+import harness
+import local_cluster
+from harness import ClusterTestCase, wait_for
+
+CONFIG = """\
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: {kubeconfig}
+leaderElection:
+  leaderElect: false
+profiles:
+- schedulerName: serving-probe-scheduler
+"""
+
+READER_ROLE = {
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+    "metadata": {"name": "e2e-metrics-reader"},
+    "rules": [{"nonResourceURLs": ["/metrics", "/configz"], "verbs": ["get"]}]}
+READER_BINDING = {
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+    "metadata": {"name": "e2e-metrics-reader"},
+    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                "name": "e2e-metrics-reader"},
+    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                  "name": "e2e-metrics-reader"}]}
+
+
+@unittest.skipIf(harness.is_upstream(), "kube-scheduler 1.20 serves health and metrics over HTTP")
+class ServingTest(ClusterTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        for obj, path in ((READER_ROLE, "/apis/rbac.authorization.k8s.io/v1/clusterroles"),
+                          (READER_BINDING,
+                           "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings")):
+            if not cls.api.exists(path + "/" + obj["metadata"]["name"]):
+                cls.api.post(path, obj)
+        cls.config = os.path.join(env.work_dir, "serving-probe.yaml")
+        with open(cls.config, "w") as f:
+            f.write(CONFIG.format(kubeconfig=env.cluster.scheduler_kubeconfig))
+        cls.port = local_cluster.free_port()
+        cls.log = os.path.join(env.work_dir, "serving-probe.log")
+        kubeconfig = env.cluster.scheduler_kubeconfig
+        cls.proc = local_cluster.start_process(
+            [harness.scheduler_bin(), "--config", cls.config, "-v=3",
+             "--bind-address=127.0.0.1", "--secure-port=%d" % cls.port,
+             "--authentication-kubeconfig=" + kubeconfig,
+             "--authorization-kubeconfig=" + kubeconfig], cls.log)
+        cls.tokens = env.cluster.tokens
+
+    @classmethod
+    def tearDownClass(cls):
+        local_cluster.kill_process(cls.proc)
+        super().tearDownClass()
+
+    def get(self, path, token=None, method="GET"):
+        """One HTTPS request; the self-signed serving certificate is not verified (as probes)."""
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        deadline = time.monotonic() + harness.WAIT_TIMEOUT
+        while True:
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
+            try:
+                headers = {"Authorization": "Bearer " + token} if token else {}
+                conn.request(method, path, headers=headers)
+                resp = conn.getresponse()
+                return resp.status, resp.read().decode("utf-8", "replace")
+            except ConnectionError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise
+                time.sleep(0.2)  # still starting
+            finally:
+                conn.close()
+
+    # q. -------------------------------------------------------------------------------------
+    def test_q_health_metrics_configz_behind_delegated_auth(self):
+        self.assertEqual(self.get("/healthz"), (200, "ok"))
+        self.assertEqual(self.get("/livez"), (200, "ok"))
+        wait_for(lambda: self.get("/readyz")[0] == 200, "/readyz to pass once informers synced")
+        status, body = self.get("/readyz?verbose")
+        self.assertIn("[+]sched-handler-sync ok", body)
+
+        # Anonymous: forbidden with upstream's Status body.
+        status, body = self.get("/metrics")
+        self.assertEqual(status, 403, body)
+        self.assertEqual(json.loads(body)["message"],
+                         'forbidden: User "system:anonymous" cannot get path "/metrics"')
+        # A token the apiserver does not know: 401.
+        self.assertEqual(self.get("/metrics", token="not-a-token")[0], 401)
+        # A known user without RBAC for the path: 403 naming the user (SubjectAccessReview).
+        status, body = self.get("/metrics", token=self.tokens["e2e-nobody"])
+        self.assertEqual(status, 403, body)
+        self.assertEqual(json.loads(body)["message"],
+                         'forbidden: User "e2e-nobody" cannot get path "/metrics"')
+        # The authorized reader: metrics in Prometheus text format.
+        status, body = self.get("/metrics", token=self.tokens["e2e-metrics-reader"])
+        self.assertEqual(status, 200, body)
+        self.assertIn('# TYPE scheduler_pending_pods gauge', body)
+        self.assertIn('scheduler_pending_pods{queue="active"} 0', body)
+        self.assertIn("process_resident_memory_bytes", body)
+        # /configz: the configuration in force.
+        status, body = self.get("/configz", token=self.tokens["e2e-metrics-reader"])
+        self.assertEqual(status, 200, body)
+        cfg = json.loads(body)["componentconfig"]
+        self.assertEqual([p["schedulerName"] for p in cfg["profiles"]],
+                         ["serving-probe-scheduler"])
+        self.assertEqual(cfg["parallelism"], 16)
+        self.assertIsNone(self.proc.poll(), "serving probe scheduler exited")
+
+    def test_r_reload_is_counted_and_shown(self):
+        reader = self.tokens["e2e-metrics-reader"]
+        wait_for(lambda: self.get("/readyz")[0] == 200, "/readyz")
+        with open(self.config) as f:
+            good = f.read()
+        try:
+            with open(self.config, "w") as f:
+                f.write(good + "  pluginConfg: []\n")
+
+            def failed():
+                body = self.get("/configz", token=reader)[1]
+                return json.loads(body)["multisched"] if '"failure":1' in body else None
+            state = wait_for(failed, "/configz to show the failed reload")
+            self.assertIn("pluginConfg", state["lastReloadError"])
+            self.assertFalse(state["lastReloadSucceeded"])
+            body = self.get("/metrics", token=reader)[1]
+            self.assertIn('multisched_config_reloads_total{result="failure"} 1', body)
+            self.assertIn("multisched_config_last_reload_successful 0", body)
+        finally:
+            tmp = self.config + ".tmp"
+            with open(tmp, "w") as f:
+                f.write(good.replace("serving-probe-scheduler", "serving-probe-scheduler-2"))
+            os.rename(tmp, self.config)
+        wait_for(lambda: '"success":1' in self.get("/configz", token=reader)[1],
+                 "/configz to show the successful reload")
+        body = self.get("/configz", token=reader)[1]
+        self.assertEqual(json.loads(body)["componentconfig"]["profiles"][0]["schedulerName"],
+                         "serving-probe-scheduler-2")
+        body = self.get("/metrics", token=reader)[1]
+        self.assertIn('multisched_config_reloads_total{result="success"} 1', body)
+        self.assertIn("multisched_config_last_reload_successful 1", body)
