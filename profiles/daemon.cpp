@@ -156,6 +156,7 @@ struct process {
           objects(*client, cache, [this](const framework::cluster_event& e) { queue.on_event(e); }),
           metrics(metric_registry, metrics_options()) {
         metrics::register_process_collector(metric_registry);
+        sched.set_metrics(&metrics);
         metric_registry.add_collector(
             [this](std::vector<metrics::collected_value>&) { collect(); });
     }

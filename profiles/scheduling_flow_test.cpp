@@ -3,6 +3,7 @@
 // shared cache and queue, and a fake apiserver (test/util/scheduling_harness.hpp).
 #include <catch2/catch.hpp>
 
+#include "core/metrics/scheduler_metrics.hpp"
 #include "test/util/scheduling_harness.hpp"
 
 namespace multisched::profiles {
@@ -151,6 +152,35 @@ TEST_CASE("scheduling_flow.deleted_while_queued_is_never_bound") {
     h.run();
     CHECK(h.bound().empty());
     CHECK_FALSE(h.queue->contains("uid-gone"));
+}
+
+TEST_CASE("scheduling_flow.attempts_are_counted_per_profile_and_result") {
+    harness h;
+    metrics::registry reg;
+    metrics::scheduler_metrics m(reg);
+    h.sched->set_metrics(&m);
+    h.api.rules.push_back({boost::beast::http::verb::post,
+                           "/api/v1/namespaces/default/pods/broken/binding", 500,
+                           R"({"kind":"Status","message":"etcd timeout"})"});
+    h.node("n1", "2");
+    h.pod("fits", "", "1");
+    h.pod("packed", "my-scheduler", "500m");
+    h.pod("huge", "", "4");
+    h.pod("broken", "", "100m");
+    h.run();
+    const auto count = [&](std::string_view result, std::string_view profile) {
+        return m.schedule_attempts.with({result, profile}).value();
+    };
+    CHECK(count("scheduled", "default-scheduler") == 1);
+    CHECK(count("scheduled", "my-scheduler") == 1);
+    CHECK(count("unschedulable", "default-scheduler") == 1);
+    CHECK(count("error", "default-scheduler") == 1);  // the failed bind
+    CHECK(count("unschedulable", "my-scheduler") == 0);
+    const std::string text = reg.expose();
+    CHECK_THAT(text, Catch::Contains("scheduler_scheduling_attempt_duration_seconds_count{"
+                                     "profile=\"my-scheduler\",result=\"scheduled\"} 1"));
+    CHECK_THAT(text, Catch::Contains("scheduler_scheduling_algorithm_duration_seconds_count 4"));
+    CHECK_THAT(text, Catch::Contains("scheduler_pod_scheduling_attempts_count 2"));
 }
 
 }  // namespace multisched::profiles

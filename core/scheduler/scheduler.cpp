@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/scheduler/scheduler.hpp"
 
+#include "core/metrics/scheduler_metrics.hpp"
 #include "core/util/log.hpp"
 
 namespace multisched::scheduler {
@@ -206,11 +207,15 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
         return;
     }
 
+    const auto start = std::chrono::steady_clock::now();
     auto state = std::make_shared<framework::cycle_state>();
     const auto& nodes = cache_.nodes();
     schedule_result result = schedule_pod(*fw, *state, *info, nodes, algo_);
+    if (metrics_ != nullptr) {
+        metrics_->algorithm_duration.observe(metrics::seconds_since(start));
+    }
     if (result.node.empty()) {
-        handle_failure(*fw, popped, result);
+        handle_failure(*fw, popped, result, start);
         return;
     }
 
@@ -237,7 +242,7 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
         if (!s.plugin().empty()) {
             failed.rejector_plugins.push_back(s.plugin());
         }
-        handle_failure(*fw, popped, failed);
+        handle_failure(*fw, popped, failed, start);
         return;
     }
     if (s.is_wait()) {
@@ -247,14 +252,20 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
             bindings_.executor(), info, result.node, std::move(permit_waiting), permit_timeout));
     }
     bindings_.spawn(binding_cycle(std::move(fw), std::move(state), popped, std::move(assumed),
-                                  std::move(result.node)));
+                                  std::move(result.node), start));
 }
 
 void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod& popped,
-                               const schedule_result& result) {
+                               const schedule_result& result, time_point start) {
     const api::pod& pod = *popped.queued.info->pod;
     queue::failure why;
     const bool rejected = result.failure.is_rejected();
+    if (metrics_ != nullptr) {
+        const auto outcome = rejected ? metrics::label::kUnschedulable : metrics::label::kError;
+        metrics_->schedule_attempts.with({outcome, fw.profile_name()}).inc();
+        metrics_->attempt_duration.with({outcome, fw.profile_name()})
+            .observe(metrics::seconds_since(start));
+    }
     if (rejected) {
         why.events = fw.events_for(result.rejector_plugins, why.any_event);
     } else {
@@ -278,7 +289,7 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
                                     std::shared_ptr<framework::cycle_state> state,
                                     queue::popped_pod popped,
                                     std::shared_ptr<const framework::pod_info> assumed,
-                                    std::string node) {
+                                    std::string node, time_point start) {
     const auto& info = popped.queued.info;
     const api::pod& pod = *info->pod;
     framework::status s;
@@ -296,6 +307,13 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
         MS_LOG_V(2, "bound pod {} to node {} (profile {})", pod.key(), node, fw->profile_name());
         events_.scheduled(pod, fw->profile_name(), node);
         fw->run_post_bind(*state, *info, node);
+        if (metrics_ != nullptr) {
+            const auto scheduled = metrics::label::kScheduled;
+            metrics_->schedule_attempts.with({scheduled, fw->profile_name()}).inc();
+            metrics_->attempt_duration.with({scheduled, fw->profile_name()})
+                .observe(metrics::seconds_since(start));
+            metrics_->pod_scheduling_attempts.observe(popped.queued.attempts);
+        }
         queue_.done(pod.meta.uid);
         co_return;
     }
@@ -313,7 +331,7 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
     if (!s.plugin().empty()) {
         failed.rejector_plugins.push_back(s.plugin());
     }
-    handle_failure(*fw, popped, failed);
+    handle_failure(*fw, popped, failed, start);
 }
 
 }  // namespace multisched::scheduler

@@ -5,6 +5,7 @@
 // Pods whose schedulerName no profile serves are never queued, never touched.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,6 +18,10 @@
 #include "core/scheduler/event_recorder.hpp"
 #include "core/scheduler/schedule_pod.hpp"
 #include "core/util/task_group.hpp"
+
+namespace multisched::metrics {
+struct scheduler_metrics;
+}
 
 namespace multisched::scheduler {
 
@@ -45,6 +50,10 @@ class scheduler {
                         const std::shared_ptr<const api::node>& new_node);
     void on_node_delete(const std::shared_ptr<const api::node>& node);
 
+    // Records schedule attempts and their latency (scheduler_schedule_attempts_total,
+    // scheduler_scheduling_attempt_duration_seconds, scheduler_scheduling_algorithm_duration_
+    // seconds, scheduler_pod_scheduling_attempts) from now on; null stops. Must outlive `this`.
+    void set_metrics(metrics::scheduler_metrics* m) { metrics_ = m; }
     // Profile reload: the global percentageOfNodesToScore (profiles may override it).
     void set_global_percentage_of_nodes_to_score(std::int32_t percentage) {
         algo_.global_percentage_of_nodes_to_score = percentage;
@@ -60,12 +69,15 @@ class scheduler {
 
   private:
     void schedule_one(const queue::popped_pod& popped);
+    using time_point = std::chrono::steady_clock::time_point;
+    // `start` is when the attempt began (the pod was popped), for the attempt-duration metric.
     void handle_failure(framework::framework& fw, const queue::popped_pod& popped,
-                        const schedule_result& result);
+                        const schedule_result& result, time_point start);
     task<void> binding_cycle(std::shared_ptr<framework::framework> fw,
                              std::shared_ptr<framework::cycle_state> state,
                              queue::popped_pod popped,
-                             std::shared_ptr<const framework::pod_info> assumed, std::string node);
+                             std::shared_ptr<const framework::pod_info> assumed, std::string node,
+                             time_point start);
     bool responsible_for(const api::pod& pod) const;
     // Keeps the nominator in step with an unassigned pod's status.nominatedNodeName.
     void update_nomination(const api::pod& old_pod, const std::shared_ptr<const api::pod>& new_pod);
@@ -76,6 +88,7 @@ class scheduler {
     event_recorder& events_;
     task_group& bindings_;
     algorithm_state algo_;
+    metrics::scheduler_metrics* metrics_ = nullptr;
 };
 
 }  // namespace multisched::scheduler

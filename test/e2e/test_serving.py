@@ -115,6 +115,13 @@ class ServingTest(ClusterTestCase):
         self.assertIn('# TYPE scheduler_pending_pods gauge', body)
         self.assertIn('scheduler_pending_pods{queue="active"} 0', body)
         self.assertIn("process_resident_memory_bytes", body)
+        # A pod of the probe's profile: its attempt is counted.
+        node = self.create_node(harness.unique("q"))
+        self.create_pod(harness.pod("probe", scheduler="serving-probe-scheduler"))
+        self.assertEqual(self.wait_bound("probe"), node)
+        wait_for(lambda: 'scheduler_schedule_attempts_total{profile="serving-probe-scheduler",'
+                 'result="scheduled"} 1' in self.get("/metrics", token=self.tokens[
+                     "e2e-metrics-reader"])[1], "the scheduled attempt in /metrics")
         # /configz: the configuration in force.
         status, body = self.get("/configz", token=self.tokens["e2e-metrics-reader"])
         self.assertEqual(status, 200, body)
