@@ -85,11 +85,6 @@ int main(int argc, char** argv) {
         MS_LOG_INFO("wrote configuration to {}", opts->write_config_to);
         return 0;
     }
-    if (cfg->leader_election.leader_elect) {
-        MS_LOG_WARN(
-            "leader election is not implemented yet: this instance schedules "
-            "unconditionally; run a single instance");
-    }
     profiles::daemon_options daemon;
     daemon.master = opts->master;
     daemon.unschedulable_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(

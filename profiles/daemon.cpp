@@ -12,9 +12,12 @@
 #include "core/api/decode.hpp"
 #include "core/cache/cache.hpp"
 #include "core/client/api_client.hpp"
+#include "core/client/rate_limit.hpp"
 #include "core/config/json_form.hpp"
 #include "core/informer/reflector.hpp"
 #include "core/informer/typed.hpp"
+#include "core/leader/elector.hpp"
+#include "core/leader/lease_record.hpp"
 #include "core/metrics/process.hpp"
 #include "core/metrics/scheduler_metrics.hpp"
 #include "core/queue/scheduling_queue.hpp"
@@ -107,6 +110,9 @@ struct process {
     const daemon_options& opts;
     const framework::registry& registry;
     std::unique_ptr<client::api_client> client;
+    // Events go through a client of their own, as upstream's separate event clientset: a flood
+    // of events does not spend the bindings' rate limit.
+    std::unique_ptr<client::api_client> events_client;
     cache::cache& cache;  // created before the profiles, whose plugins may read it
     // Replaced whole by a reload; binding cycles and plugin writes keep their frameworks alive.
     std::shared_ptr<profile_set> profiles;
@@ -126,17 +132,21 @@ struct process {
     metrics::registry metric_registry;
     metrics::scheduler_metrics metrics;
     std::unique_ptr<secure_serving> serving;
+    // Null without leader election; else only the lease holder schedules.
+    std::unique_ptr<leader::elector> elector;
     bool shutting_down = false;
     int exit_code = 0;
 
     process(asio::io_context& io, const config::scheduler_config& c, const daemon_options& o,
             const framework::registry& r, std::unique_ptr<client::api_client> cl,
-            cache::cache& shared_cache, profile_set ps)
+            std::unique_ptr<client::api_client> event_cl, cache::cache& shared_cache,
+            profile_set ps)
         : ioc(io),
           cfg(c),
           opts(o),
           registry(r),
           client(std::move(cl)),
+          events_client(std::move(event_cl)),
           cache(shared_cache),
           profiles(std::make_shared<profile_set>(std::move(ps))),
           queue_sorter(profiles->first()),
@@ -144,7 +154,7 @@ struct process {
           loops(io.get_executor(), "loops"),
           bindings(io.get_executor(), "bindings"),
           writes(io.get_executor(), "writes"),
-          events(*client, writes, hostname()),
+          events(*events_client, writes, hostname()),
           sched(
               cache, queue, [this](std::string_view name) { return profiles->find(name); }, events,
               bindings, algorithm()),
@@ -193,6 +203,11 @@ struct process {
                                }
                                return std::nullopt;
                            }});
+        if (elector) {
+            const auto lease = [this] { return elector->check(); };
+            s.health.push_back({"leaderElection", lease});
+            s.ready.push_back({"leaderElection", lease});
+        }
         s.configz = [this] { return configz(); };
         s.metrics = &metric_registry;
         return s;
@@ -285,6 +300,39 @@ struct process {
         co_await sched.run();
     }
 
+    // Starts the informers (now, or once leading with delayCacheUntilActive).
+    void start_informers() {
+        loops.spawn(pods.run());
+        loops.spawn(nodes.run());
+        loops.spawn(objects.start(loops));
+        loops.spawn(queue.run_flush_loop());
+    }
+
+    // With leader election: waits for the lease, keeps renewing it, then schedules. Losing the
+    // lease exits the process with status 1, as kube-scheduler (in-flight bindings are
+    // abandoned; their pods are still pending and the next leader schedules them).
+    task<void> lead_then_schedule() {
+        if (elector) {
+            // A named local: GCC 12 miscompiles `co_await` inside a negated condition.
+            const bool leading = co_await elector->acquire();
+            if (!leading) {
+                co_return;  // shutting down
+            }
+            if (cfg.delay_cache_until_active) {
+                start_informers();
+            }
+            loops.spawn(keep_leading());
+        }
+        co_await schedule_when_synced();
+    }
+    task<void> keep_leading() {
+        co_await elector->hold();
+        if (elector->lost()) {
+            MS_LOG_ERROR("leaderelection lost");
+            log::flush_and_exit(1);
+        }
+    }
+
     // Swaps in the profiles of a reloaded configuration, between two scheduling cycles (this
     // runs on the loop's thread, and a scheduling cycle never suspends). Queued pods stay
     // queued; pods of removed profiles leave the queue untouched; pending pods of added profiles
@@ -347,6 +395,9 @@ struct process {
         co_await loops.wait();
         co_await drain(bindings, opts.shutdown_grace);
         co_await drain(writes, 5s);
+        if (elector && elector->is_leader()) {
+            co_await elector->release();  // ReleaseOnCancel: the next candidate takes over now
+        }
         MS_LOG_INFO("stopped");
         ioc.stop();  // idle keep-alive connections and timers end with the context
     }
@@ -383,11 +434,10 @@ task<void> start(process& p, std::string server) {
         p.serving = std::move(*serving);
         p.loops.spawn(p.serving->run());
     }
-    p.loops.spawn(p.pods.run());
-    p.loops.spawn(p.nodes.run());
-    p.loops.spawn(p.objects.start(p.loops));
-    p.loops.spawn(p.queue.run_flush_loop());
-    p.loops.spawn(p.schedule_when_synced());
+    if (!p.elector || !p.cfg.delay_cache_until_active) {
+        p.start_informers();  // standbys keep their caches warm
+    }
+    p.loops.spawn(p.lead_then_schedule());
     if (p.reloader) {
         p.loops.spawn(p.reloader->run(p.opts.reload_debounce));
     }
@@ -410,7 +460,12 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
             : "clientConnection.kubeconfig " + cfg.client_connection.kubeconfig;
     const std::string server =
         rc->scheme + "://" + rc->host + ":" + rc->port + " (from " + origin + ")";
-    auto client = client::make_api_client(ioc.get_executor(), *rc);
+    // clientConnection.qps/burst throttle every request, as client-go's token bucket.
+    const auto& cc = cfg.client_connection;
+    auto client =
+        client::rate_limited(client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst);
+    auto events_client =
+        client::rate_limited(client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst);
     const auto registry = plugins::make_in_tree_registry();
     cache::cache cache;
     auto built = profile_set::build(cfg, registry, *client, cache);
@@ -419,7 +474,28 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
                      built.error().message);
         return 1;
     }
-    process p(ioc, cfg, opts, registry, std::move(client), cache, std::move(*built));
+    process p(ioc, cfg, opts, registry, std::move(client), std::move(events_client), cache,
+              std::move(*built));
+    if (cfg.leader_election.leader_elect) {
+        const auto& le = cfg.leader_election;
+        leader::election_config ec;
+        ec.lease_namespace = le.resource_namespace;
+        ec.lease_name = le.resource_name;
+        ec.identity = leader::make_identity();
+        ec.lease_duration =
+            std::chrono::duration_cast<std::chrono::milliseconds>(le.lease_duration);
+        ec.renew_deadline =
+            std::chrono::duration_cast<std::chrono::milliseconds>(le.renew_deadline);
+        ec.retry_period = std::chrono::duration_cast<std::chrono::milliseconds>(le.retry_period);
+        if (auto invalid = leader::validate(ec)) {
+            MS_LOG_ERROR("leader election: {}", *invalid);
+            return 1;
+        }
+        p.elector = std::make_unique<leader::elector>(*p.client, std::move(ec));
+        p.elector->report_to({&p.metrics.leader_election_master_status, nullptr});
+        MS_LOG_INFO("leader election on lease {} as {}", p.elector->describe(),
+                    p.elector->config().identity);
+    }
     if (!opts.config_file.empty() && opts.reload_config) {
         config_reloader::hooks h;
         h.load = opts.reload_config;
