@@ -455,4 +455,14 @@ void registry::reset() {
     }
 }
 
+desc make_desc(std::string name, std::string help, stability level,
+               std::vector<std::string> labels) {
+    desc d;
+    d.name = std::move(name);
+    d.help = std::move(help);
+    d.level = level;
+    d.labels = std::move(labels);
+    return d;
+}
+
 }  // namespace multisched::metrics

@@ -54,6 +54,10 @@ struct desc {
     bool resettable = true;
 };
 
+// The common case of a desc: name, help, stability and label names.
+desc make_desc(std::string name, std::string help, stability level,
+               std::vector<std::string> labels = {});
+
 // Go's strconv.FormatFloat(v, 'g', -1, 64) as expfmt's writeFloat uses it: shortest round-trip
 // digits, exponent form when the decimal exponent is < -4 or >= 6 ("1e-05", "1.234567e+06"),
 // "+Inf", "-Inf", "NaN", and "0" for both zeros.

@@ -11,16 +11,6 @@
 namespace multisched::metrics {
 namespace {
 
-desc make_desc(std::string name, std::string help, stability level,
-               std::vector<std::string> labels = {}) {
-    desc d;
-    d.name = std::move(name);
-    d.help = std::move(help);
-    d.level = level;
-    d.labels = std::move(labels);
-    return d;
-}
-
 TEST_CASE("metrics.float_format") {
     struct row {
         double value;

@@ -11,29 +11,19 @@ namespace {
 // under --show-hidden-metrics-for-version=1.29.
 constexpr std::string_view kPreviousMinor = "1.29";
 
-desc make(std::string name, std::string help, stability level,
-          std::vector<std::string> labels = {}) {
-    desc d;
-    d.name = std::move(name);
-    d.help = std::move(help);
-    d.level = level;
-    d.labels = std::move(labels);
-    return d;
-}
-
 family<counter>& counter_vec(registry& reg, std::string name, std::string help, stability level,
                              std::vector<std::string> labels) {
-    return reg.add_counter(make(std::move(name), std::move(help), level, std::move(labels)));
+    return reg.add_counter(make_desc(std::move(name), std::move(help), level, std::move(labels)));
 }
 
 family<gauge>& gauge_vec(registry& reg, std::string name, std::string help, stability level,
                          std::vector<std::string> labels) {
-    return reg.add_gauge(make(std::move(name), std::move(help), level, std::move(labels)));
+    return reg.add_gauge(make_desc(std::move(name), std::move(help), level, std::move(labels)));
 }
 
 family<histogram>& histogram_vec(registry& reg, std::string name, std::string help, stability level,
                                  std::vector<double> buckets, std::vector<std::string> labels) {
-    return reg.add_histogram(make(std::move(name), std::move(help), level, std::move(labels)),
+    return reg.add_histogram(make_desc(std::move(name), std::move(help), level, std::move(labels)),
                              std::move(buckets));
 }
 
@@ -47,7 +37,8 @@ family<histogram>* pod_scheduling_duration(registry& reg, const scheduler_metric
     if (o.show_hidden_metrics_for_version != kPreviousMinor) {
         return nullptr;
     }
-    desc d = make("scheduler_pod_scheduling_duration_seconds",
+    desc d =
+        make_desc("scheduler_pod_scheduling_duration_seconds",
                   "E2e latency for a pod being scheduled which may include multiple scheduling "
                   "attempts.",
                   stability::stable, {"attempts"});
@@ -66,9 +57,9 @@ family<histogram>* queueing_hint_duration(registry& reg, const scheduler_metrics
 }
 
 gauge& last_reload_successful(registry& reg) {
-    desc d = make("multisched_config_last_reload_successful",
-                  "Whether the last configuration reload succeeded (1) or failed (0).",
-                  stability::alpha);
+    desc d = make_desc("multisched_config_last_reload_successful",
+                       "Whether the last configuration reload succeeded (1) or failed (0).",
+                       stability::alpha);
     d.resettable = false;
     gauge& g = reg.add_gauge(std::move(d)).with({});
     g.set(1);  // the startup load succeeded, or the process would have exited
@@ -76,7 +67,8 @@ gauge& last_reload_successful(registry& reg) {
 }
 
 family<gauge>& build_info(registry& reg, const std::string& version) {
-    desc d = make("multisched_build_info",
+    desc d =
+        make_desc("multisched_build_info",
                   "A metric with a constant '1' value labeled by version from which multisched "
                   "was built.",
                   stability::alpha, {"version"});

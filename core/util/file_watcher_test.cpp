@@ -95,20 +95,33 @@ TEST_CASE("file_watcher.sees_every_way_a_config_is_replaced") {
     }
 }
 
-TEST_CASE("file_watcher.quiet_directory_does_not_complete") {
+// A watcher on dir/c.yaml with one changed(1 ms) wait in flight; `done` flips when it completes.
+struct pending_change {
     temp_dir dir;
-    write(dir.path / "c.yaml", "a");
     asio::io_context ioc;
-    auto w = file_watcher::create(ioc.get_executor(), (dir.path / "c.yaml").string());
-    REQUIRE(w.has_value());
+    std::unique_ptr<file_watcher> watcher;
     bool done = false;
-    asio::co_spawn(
-        ioc,
-        [&]() -> task<void> {
-            co_await (*w)->changed(1ms);
-            done = true;
-        },
-        asio::detached);
+
+    pending_change() {
+        write(dir.path / "c.yaml", "a");
+        auto w = file_watcher::create(ioc.get_executor(), (dir.path / "c.yaml").string());
+        REQUIRE(w.has_value());
+        watcher = std::move(*w);
+        asio::co_spawn(
+            ioc,
+            [this]() -> task<void> {
+                co_await watcher->changed(1ms);
+                done = true;
+            },
+            asio::detached);
+    }
+};
+
+TEST_CASE("file_watcher.quiet_directory_does_not_complete") {
+    pending_change f;
+    bool& done = f.done;
+    auto& ioc = f.ioc;
+    auto& dir = f.dir;
     ioc.poll();
     CHECK_FALSE(done);
     // A change now completes the same wait.
@@ -122,19 +135,10 @@ TEST_CASE("file_watcher.quiet_directory_does_not_complete") {
 TEST_CASE("file_watcher.ignores_other_files_in_a_busy_directory") {
     // A log written next to the config must neither wake the watcher nor keep it from ever
     // seeing the directory quiet.
-    temp_dir dir;
-    write(dir.path / "c.yaml", "a");
-    asio::io_context ioc;
-    auto w = file_watcher::create(ioc.get_executor(), (dir.path / "c.yaml").string());
-    REQUIRE(w.has_value());
-    bool done = false;
-    asio::co_spawn(
-        ioc,
-        [&]() -> task<void> {
-            co_await (*w)->changed(1ms);
-            done = true;
-        },
-        asio::detached);
+    pending_change f;
+    bool& done = f.done;
+    auto& ioc = f.ioc;
+    auto& dir = f.dir;
     for (int i = 0; i < 20; ++i) {
         std::ofstream(dir.path / "scheduler.log", std::ios::app) << "line " << i << "\n";
         ioc.poll();
