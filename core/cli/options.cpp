@@ -122,7 +122,7 @@ result<config::scheduler_config> effective_config(const options& opts,
         cfg = std::move(*loaded);
         apply_leader_election(opts, cfg);
     }
-    if (auto valid = config::validate_config(cfg); !valid) {
+    if (auto valid = config::validate_config(cfg, defaulter); !valid) {
         return valid.error();
     }
     return cfg;

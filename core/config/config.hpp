@@ -288,9 +288,13 @@ void set_plugin_config_defaults(profile_config& profile, const args_defaulter& d
 // ValidateKubeSchedulerConfiguration (+ component-base client connection / leader election
 // rules, validateExtenders) plus multisched's own limits (non-negative weights; last, a non-empty
 // extenders list is refused: HTTP extenders are not implemented). Empty = valid.
-std::vector<field_error> validate(const scheduler_config& cfg);
+// With a `defaulter`, each pluginConfig entry's args are checked by the plugin's own parser too
+// (upstream validates every <Plugin>Args here), reported at the entry's line and column as
+// "profiles[i].pluginConfig[j].args: <the plugin's message>".
+std::vector<field_error> validate(const scheduler_config& cfg,
+                                  const args_defaulter& defaulter = {});
 // validate() folded into a result whose message is format_errors(...).
-result<void> validate_config(const scheduler_config& cfg);
+result<void> validate_config(const scheduler_config& cfg, const args_defaulter& defaulter = {});
 
 // --- encode.cpp ------------------------------------------------------------------------------
 

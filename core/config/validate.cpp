@@ -82,7 +82,8 @@ std::string_view invalid_in_version(std::string_view api_version, std::string_vi
 
 class validator {
   public:
-    explicit validator(const scheduler_config& cfg) : cfg_(cfg) {}
+    validator(const scheduler_config& cfg, const args_defaulter& defaulter)
+        : cfg_(cfg), defaulter_(defaulter) {}
 
     std::vector<field_error> run();
 
@@ -119,7 +120,20 @@ class validator {
     void profile(std::size_t i, const profile_config& p);
     void common_queue_sort();
 
+    // The plugin's own parser over pluginConfig args (a throwing parser counts as invalid args).
+    void check_args(const plugin_config& pc, std::string path) {
+        try {
+            const auto checked = defaulter_(pc.name, pc.args.node());
+            if (checked && !checked->has_value()) {
+                add_at(pc.origin, std::move(path), checked->error().message);
+            }
+        } catch (const std::exception& e) {
+            add_at(pc.origin, std::move(path), fmt::format("invalid args: {}", e.what()));
+        }
+    }
+
     const scheduler_config& cfg_;
+    const args_defaulter& defaulter_;
     std::vector<field_error> errors_;
 };
 
@@ -200,6 +214,9 @@ void validator::profile(std::size_t i, const profile_config& p) {
         const std::string cpath = fmt::format("{}.pluginConfig[{}]", path, j);
         if (!seen.insert(pc.name).second) {
             add_at(pc.origin, cpath, fmt::format("Duplicate value: {}", quote(pc.name)));
+        }
+        if (defaulter_) {
+            check_args(pc, cpath + ".args");
         }
         if (const auto version = invalid_in_version(cfg_.api_version, pc.name); !version.empty()) {
             add_at(pc.origin, cpath,
@@ -293,12 +310,12 @@ std::vector<field_error> validator::run() {
 
 }  // namespace
 
-std::vector<field_error> validate(const scheduler_config& cfg) {
-    return validator(cfg).run();
+std::vector<field_error> validate(const scheduler_config& cfg, const args_defaulter& defaulter) {
+    return validator(cfg, defaulter).run();
 }
 
-result<void> validate_config(const scheduler_config& cfg) {
-    const auto errors = validate(cfg);
+result<void> validate_config(const scheduler_config& cfg, const args_defaulter& defaulter) {
+    const auto errors = validate(cfg, defaulter);
     if (errors.empty()) {
         return {};
     }

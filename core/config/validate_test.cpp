@@ -221,5 +221,47 @@ TEST_CASE("config.explicit_empty_scheduler_name_is_not_defaulted") {
           "c.yaml:4:3: profiles[0].schedulerName: Required value");
 }
 
+TEST_CASE("config.plugin_args_are_checked_by_the_plugins_parser") {
+    // A stand-in for plugins::make_args_defaulter(): "Fit" rejects a negative weight, "Boom"
+    // throws, other plugins have no args type.
+    const args_defaulter defaulter =
+        [](std::string_view plugin, const YAML::Node& args) -> std::optional<result<YAML::Node>> {
+        if (plugin == "Boom") {
+            throw std::runtime_error("bad conversion");
+        }
+        if (plugin != "Fit") {
+            return std::nullopt;
+        }
+        if (args["weight"] && args["weight"].as<int>() < 0) {
+            return result<YAML::Node>(boost::system::in_place_error,
+                                      error{{}, "Fit args: weight: Invalid value: -1"});
+        }
+        return result<YAML::Node>(boost::system::in_place_value, args);
+    };
+    auto cfg = decode_config(
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+        "profiles:\n"
+        "- schedulerName: a\n"
+        "  pluginConfig:\n"
+        "  - name: Fit\n"
+        "    args: {weight: 2}\n"
+        "  - name: Other\n"
+        "    args: {anything: 1}\n"
+        "- schedulerName: b\n"
+        "  pluginConfig:\n"
+        "  - name: Fit\n"
+        "    args: {weight: -1}\n"
+        "  - name: Boom\n"
+        "    args: {}\n",
+        "c.yaml");
+    REQUIRE(cfg.has_value());
+    CHECK(validate_config(*cfg).has_value());  // without the plugins' parsers: nothing to see
+    const auto checked = validate_config(*cfg, defaulter);
+    REQUIRE_FALSE(checked.has_value());
+    CHECK(checked.error().message ==
+          "c.yaml:12:5: profiles[1].pluginConfig[0].args: Fit args: weight: Invalid value: -1\n"
+          "c.yaml:14:5: profiles[1].pluginConfig[1].args: invalid args: bad conversion");
+}
+
 }  // namespace
 }  // namespace multisched::config

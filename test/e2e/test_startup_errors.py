@@ -4,6 +4,7 @@ Neither test needs the cluster: the binary must reject the configuration before 
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -73,6 +74,15 @@ class StartupErrorsTest(unittest.TestCase):
                                 "\n- schedulerName: my-scheduler\n- schedulerName: my-scheduler")
         rc, out, err = run_scheduler(["--config", cfg, "--secure-port=0"])
         self.assert_short_error(rc, out, err, "schedulerName")
+
+    def test_f6_invalid_plugin_args(self):
+        cfg = self.write_config(self.write_kubeconfig(),
+                                "\n- schedulerName: a\n  pluginConfig:\n"
+                                "  - name: NodeResourcesFit\n"
+                                "    args: {scoringStrategy: {type: Fastest}}")
+        rc, out, err = run_scheduler(["--config", cfg, "--secure-port=0"])
+        self.assert_short_error(rc, out, err, "profiles[0].pluginConfig[0].args")
+        self.assertRegex(err + out, re.escape(cfg) + r":\d+:\d+: profiles\[0\]")
 
     def test_f3_empty_profile_list(self):
         cfg = self.write_config(self.write_kubeconfig(), " []")
