@@ -2,7 +2,8 @@
 // Test-only checks for plugin args encoding, shared by the plugins' args_defaults_test.cpp files
 // (header-only, needs Catch2: include it from *_test.cpp files only). Each plugin keeps its cases;
 // these run them: default_args against a table of expected encodings, default_args failing
-// exactly like parse_args, and encode_args/parse_args round trips (directly and through text).
+// exactly like parse_args, encode_args/parse_args round trips (directly and through text), and
+// a plugin factory's answers to a table of args.
 #pragma once
 
 #include <functional>
@@ -13,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config/config.hpp"
+#include "core/framework/registry.hpp"
 #include "core/util/result.hpp"
 
 namespace multisched::plugins::helper {
@@ -85,6 +87,31 @@ void check_round_trip(const std::vector<Args>& cases, EncodeArgs&& encode_args,
         const auto through_text = std::invoke(parse_args, YAML::Load(YAML::Dump(encoded)));
         REQUIRE(through_text.has_value());
         CHECK(std::invoke(key, *through_text) == std::invoke(key, a));
+    }
+}
+
+// One factory case: `yaml` is the args as YAML text ("" = no args); `want_error` the factory's
+// message, "" when it must build the plugin.
+struct factory_case {
+    std::string name;
+    std::string yaml;
+    std::string want_error;
+};
+
+// Every case through `make`: the plugin is built and named `plugin`, or fails with want_error.
+template <class Make>
+void check_factory(Make&& make, framework::handle& h, std::string_view plugin,
+                   const std::vector<factory_case>& cases) {
+    for (const auto& c : cases) {
+        INFO(c.name);
+        const auto p = make(load_args(c.yaml), h);
+        if (c.want_error.empty()) {
+            REQUIRE(p.has_value());
+            CHECK((*p)->name() == plugin);
+        } else {
+            REQUIRE(p.has_error());
+            CHECK(p.error().message == c.want_error);
+        }
     }
 }
 

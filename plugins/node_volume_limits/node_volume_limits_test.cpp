@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/cache/object_store.hpp"
+#include "plugins/helper/args_test_util.hpp"
 #include "test/util/builders.hpp"
 #include "test/util/fake_handle.hpp"
 
@@ -401,28 +402,13 @@ TEST_CASE("node_volume_limits.events") {
 
 TEST_CASE("node_volume_limits.make") {
     fake_handle h;
-    struct make_case {
-        std::string name;
-        std::string yaml;
-        std::string want_error;  // "" for success
-    };
-    const std::vector<make_case> cases = {
+    const std::vector<helper::factory_case> cases = {
         {"no args", "", ""},
         {"empty map", "{}", ""},
         {"apiVersion is accepted", "apiVersion: kubescheduler.config.k8s.io/v1", ""},
         {"unknown field", "maxVolumes: 3", "NodeVolumeLimits args: unknown field \"maxVolumes\""},
     };
-    for (const auto& c : cases) {
-        INFO(c.name);
-        const auto p = make(c.yaml.empty() ? YAML::Node() : YAML::Load(c.yaml), h);
-        if (c.want_error.empty()) {
-            REQUIRE(p.has_value());
-            CHECK((*p)->name() == "NodeVolumeLimits");
-        } else {
-            REQUIRE(p.has_error());
-            CHECK(p.error().message == c.want_error);
-        }
-    }
+    helper::check_factory(make, h, "NodeVolumeLimits", cases);
 }
 
 }  // namespace

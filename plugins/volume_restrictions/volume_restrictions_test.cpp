@@ -13,6 +13,7 @@
 
 #include "core/api/storage_types.hpp"
 #include "core/cache/object_store.hpp"
+#include "plugins/helper/args_test_util.hpp"
 #include "test/util/builders.hpp"
 #include "test/util/fake_handle.hpp"
 
@@ -351,29 +352,14 @@ TEST_CASE("volume_restrictions.events") {
 
 TEST_CASE("volume_restrictions.make") {
     fake_handle h;
-    struct test_case {
-        std::string name;
-        std::string yaml;
-        std::string want_error;  // "" for success
-    };
-    const std::vector<test_case> cases = {
+    const std::vector<helper::factory_case> cases = {
         {"no args", "", ""},
         {"empty map", "{}", ""},
         {"kind only", "kind: VolumeRestrictionsArgs", ""},
         {"unknown field", "foo: 1", "VolumeRestrictions args: unknown field \"foo\""},
         {"not a map", "[1]", "VolumeRestrictions args: args: expected a mapping"},
     };
-    for (const auto& c : cases) {
-        INFO(c.name);
-        const auto p = make(c.yaml.empty() ? YAML::Node() : YAML::Load(c.yaml), h);
-        if (c.want_error.empty()) {
-            REQUIRE(p.has_value());
-            CHECK((*p)->name() == "VolumeRestrictions");
-        } else {
-            REQUIRE(p.has_error());
-            CHECK(p.error().message == c.want_error);
-        }
-    }
+    helper::check_factory(make, h, "VolumeRestrictions", cases);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "core/api/storage_types.hpp"
 #include "core/cache/object_store.hpp"
+#include "plugins/helper/args_test_util.hpp"
 #include "test/util/builders.hpp"
 #include "test/util/fake_handle.hpp"
 
@@ -291,28 +292,13 @@ TEST_CASE("volume_zone.events") {
 
 TEST_CASE("volume_zone.make") {
     fake_handle h;
-    struct make_case {
-        std::string name;
-        std::string yaml;
-        std::string want_error;  // "" for success
-    };
-    const std::vector<make_case> cases = {
+    const std::vector<helper::factory_case> cases = {
         {"no args", "", ""},
         {"empty map", "{}", ""},
         {"unknown field", "zones: [a]", "VolumeZone args: unknown field \"zones\""},
         {"wrong kind", "kind: Other", "VolumeZone args: kind: must be VolumeZoneArgs"},
     };
-    for (const auto& c : cases) {
-        INFO(c.name);
-        const auto p = make(c.yaml.empty() ? YAML::Node() : YAML::Load(c.yaml), h);
-        if (c.want_error.empty()) {
-            REQUIRE(p.has_value());
-            CHECK((*p)->name() == "VolumeZone");
-        } else {
-            REQUIRE(p.has_error());
-            CHECK(p.error().message == c.want_error);
-        }
-    }
+    helper::check_factory(make, h, "VolumeZone", cases);
 }
 
 }  // namespace
