@@ -216,7 +216,7 @@ struct process {
     std::string configz() const {
         json::writer w;
         w.begin_object().key("componentconfig");
-        config::yaml_to_json(YAML::Load(config::to_yaml(cfg)), w);
+        config::write_json(cfg, w);
         w.key("multisched").begin_object();
         w.field("configFile", opts.config_file);
         if (reloader) {

@@ -51,10 +51,8 @@ void yaml_to_json(const YAML::Node& node, json::writer& out) {
     }
 }
 
-std::string to_json(const scheduler_config& cfg) {
-    json::writer out;
+void write_json(const scheduler_config& cfg, json::writer& out) {
     yaml_to_json(YAML::Load(to_yaml(cfg)), out);
-    return out.str();
 }
 
 }  // namespace multisched::config

@@ -15,7 +15,7 @@ namespace multisched::config {
 // plain scalars are typed as go-yaml types them (null, bool, integer, float, else string).
 void yaml_to_json(const YAML::Node& node, json::writer& out);
 
-// to_yaml(cfg) in JSON form (one object), for /configz.
-std::string to_json(const scheduler_config& cfg);
+// to_yaml(cfg) in JSON form (one object), for /configz: written as the next value of `out`.
+void write_json(const scheduler_config& cfg, json::writer& out);
 
 }  // namespace multisched::config

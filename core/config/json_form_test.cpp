@@ -23,13 +23,15 @@ TEST_CASE("config.yaml_to_json_types_scalars_as_go_yaml") {
     }
 }
 
-TEST_CASE("config.to_json_is_the_defaulted_config") {
+TEST_CASE("config.write_json_is_the_defaulted_config") {
     auto cfg = decode_config(
         "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
         "profiles:\n- schedulerName: a\n- schedulerName: b\n",
         "cfg.yaml");
     REQUIRE(cfg.has_value());
-    const std::string j = to_json(*cfg);
+    json::writer out;
+    write_json(*cfg, out);
+    const std::string j = out.str();
     auto doc = json::document::parse(j);
     REQUIRE(doc.has_value());
     const auto root = doc->root();
