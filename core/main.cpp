@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
         };
     }
     daemon.version = MULTISCHED_VERSION;
+    daemon.show_hidden_metrics_for_version = opts->show_hidden_metrics_for_version;
+    daemon.disabled_metrics = opts->disabled_metrics;
     daemon.serving = serving_config_from(*opts);
     MS_LOG_INFO("multisched {} starting", MULTISCHED_VERSION);
     return profiles::run_daemon(*cfg, daemon);

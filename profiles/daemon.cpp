@@ -16,6 +16,7 @@
 #include "core/config/json_form.hpp"
 #include "core/informer/reflector.hpp"
 #include "core/informer/typed.hpp"
+#include "core/json/json.hpp"
 #include "core/leader/elector.hpp"
 #include "core/leader/lease_record.hpp"
 #include "core/metrics/process.hpp"
@@ -166,7 +167,12 @@ struct process {
           objects(*client, cache, [this](const framework::cluster_event& e) { queue.on_event(e); }),
           metrics(metric_registry, metrics_options()) {
         metrics::register_process_collector(metric_registry);
+        for (const auto& name : opts.disabled_metrics) {
+            metric_registry.disable(name);
+        }
         sched.set_metrics(&metrics);
+        queue.set_metrics(&metrics);
+        profiles->set_metrics(&metrics);
         metric_registry.add_collector(
             [this](std::vector<metrics::collected_value>&) { collect(); });
     }
@@ -174,6 +180,7 @@ struct process {
     metrics::scheduler_metrics_options metrics_options() const {
         metrics::scheduler_metrics_options m;
         m.version = opts.version;
+        m.show_hidden_metrics_for_version = opts.show_hidden_metrics_for_version;
         return m;
     }
     // Gauges read at exposition time.
@@ -185,6 +192,8 @@ struct process {
             .set(double(sizes.unschedulable));
         metrics.pending_pods.with({metrics::label::kGated}).set(double(sizes.gated));
         metrics.cache_size.with({metrics::label::kNodes}).set(double(cache.node_count()));
+        metrics.cache_size.with({metrics::label::kPods}).set(double(cache.pod_count()));
+        metrics.cache_size.with({metrics::label::kAssumedPods}).set(double(cache.assumed_count()));
     }
     bool synced() const { return pods.synced() && nodes.synced() && objects.synced(); }
 
@@ -210,6 +219,7 @@ struct process {
         }
         s.configz = [this] { return configz(); };
         s.metrics = &metric_registry;
+        s.debug_flags = cfg.enable_profiling;
         return s;
     }
     // {"componentconfig": <the configuration in force>, "multisched": <reload state>}.
@@ -306,6 +316,7 @@ struct process {
         loops.spawn(nodes.run());
         loops.spawn(objects.start(loops));
         loops.spawn(queue.run_flush_loop());
+        loops.spawn(events.run_series_maintenance());
     }
 
     // With leader election: waits for the lease, keeps renewing it, then schedules. Losing the
@@ -318,12 +329,30 @@ struct process {
             if (!leading) {
                 co_return;  // shutting down
             }
+            record_leader_event("became leader");
             if (cfg.delay_cache_until_active) {
                 start_informers();
             }
             loops.spawn(keep_leading());
         }
         co_await schedule_when_synced();
+    }
+    // client-go's LeaseLock.RecordEvent: "<identity> <what>" about the Lease, from the first
+    // profile's scheduler name (kube-scheduler's leader-election recorder).
+    void record_leader_event(std::string_view what) {
+        const auto& lease = elector->lease();
+        if (!lease) {
+            return;
+        }
+        auto meta = json::document::parse(lease->metadata);
+        if (!meta) {
+            return;
+        }
+        const auto m = meta->root();
+        const auto& ec = elector->config();
+        events.lease_event(ec.lease_namespace, ec.lease_name, std::string(m["uid"].as_string()),
+                           std::string(m["resourceVersion"].as_string()), profiles->names().front(),
+                           ec.identity + " " + std::string(what));
     }
     task<void> keep_leading() {
         co_await elector->hold();

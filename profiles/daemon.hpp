@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/config/config.hpp"
 #include "core/util/result.hpp"
@@ -34,6 +35,9 @@ struct daemon_options {
     serving_config serving;
     // multisched_build_info{version}.
     std::string version;
+    // --show-hidden-metrics-for-version and --disabled-metrics.
+    std::string show_hidden_metrics_for_version;
+    std::vector<std::string> disabled_metrics;
 };
 
 int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts);

@@ -42,6 +42,7 @@ class profile_handle final : public framework::handle {
     const cache::cluster_objects& objects() const override { return cache_.objects(); }
     const framework::nominator& nominated() const override { return cache_.nominated(); }
     framework::framework* profile_framework() override { return framework_; }
+    metrics::scheduler_metrics* metrics() override { return runtime_->metrics; }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
                       std::string_view reason, std::string_view action, std::string note) override {
         if (runtime_->record) {
@@ -131,6 +132,7 @@ struct point_tag {
 result<std::shared_ptr<framework::framework>> build_framework(
     const config::profile_config& profile, const framework::registry& registry,
     client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime) {
+    metrics::scheduler_metrics* const metrics = runtime ? runtime->metrics : nullptr;
     auto handle =
         std::make_shared<profile_handle>(client, cache, profile.scheduler_name, std::move(runtime));
     std::vector<std::unique_ptr<framework::plugin>> owned;
@@ -250,6 +252,7 @@ result<std::shared_ptr<framework::framework>> build_framework(
                                                      std::move(owned), std::move(lists),
                                                      profile.percentage_of_nodes_to_score);
     handle->set_framework(fw);
+    fw->set_metrics(metrics);
     return fw;
 }
 
@@ -294,6 +297,13 @@ std::shared_ptr<framework::framework> profile_set::first() const {
 const framework::queue_sort_plugin* profile_set::queue_sort() const {
     const auto fw = first();
     return fw ? fw->queue_sort() : nullptr;
+}
+
+void profile_set::set_metrics(metrics::scheduler_metrics* m) {
+    runtime_->metrics = m;
+    for (const auto& [name, fw] : by_name_) {
+        fw->set_metrics(m);
+    }
 }
 
 void profile_set::adopt_waiting(const profile_set& previous) {

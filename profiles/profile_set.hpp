@@ -31,6 +31,8 @@ using event_sink = std::function<void(
 struct plugin_runtime {
     event_sink record;
     std::function<void(task<void>)> spawn;
+    // The process's metrics: every framework built with this runtime records into them.
+    metrics::scheduler_metrics* metrics = nullptr;
 };
 
 class profile_set {
@@ -63,6 +65,9 @@ class profile_set {
         runtime_->record = std::move(sink);
         runtime_->spawn = std::move(writes);
     }
+    // Frameworks and plugins record into `m` from now on, and so do the profiles of sets built
+    // later with this set's runtime (reload). `m` must outlive every framework.
+    void set_metrics(metrics::scheduler_metrics* m);
 
   private:
     std::map<std::string, std::shared_ptr<framework::framework>, std::less<>> by_name_;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "profiles/serving.hpp"
 
+#include <algorithm>
+#include <charconv>
+
 #include <boost/asio/this_coro.hpp>
 
 #include "core/client/rest_config.hpp"
@@ -57,6 +60,9 @@ std::shared_ptr<server::mux> routes(const serving_sources& sources) {
                   },
                   {http::verb::get, http::verb::delete_});
     }
+    if (sources.debug_flags) {
+        m->handle("/debug/flags/v", put_verbosity);
+    }
     if (sources.configz) {
         m->handle("/configz",
                   [configz = sources.configz](const server::request&) {
@@ -71,6 +77,37 @@ std::shared_ptr<server::mux> routes(const serving_sources& sources) {
 }
 
 }  // namespace
+
+server::response put_verbosity(const server::request& req) {
+    // component-base's writePlainText: Content-Type text/plain, the message without a newline.
+    const auto plain = [](unsigned status, std::string text) {
+        server::response res;
+        res.status = status;
+        res.content_type = "text/plain";
+        res.body = std::move(text);
+        return res;
+    };
+    if (req.method() != http::verb::put) {
+        return plain(406, "unsupported http method");
+    }
+    // klog's Level.Set: strconv.ParseUint(value, 10, 32).
+    const std::string& value = req.message.body();
+    std::uint32_t level = 0;
+    const char* const last = value.data() + value.size();
+    const auto [end, ec] = std::from_chars(value.data(), last, level);
+    if (value.empty() || ec != std::errc() || end != last) {
+        const bool digits = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        });
+        return plain(400,
+                     fmt::format("failed set klog.logging.verbosity {}: strconv.ParseUint: "
+                                 "parsing \"{}\": {}",
+                                 value, value, digits ? "value out of range" : "invalid syntax"));
+    }
+    log::set_verbosity(static_cast<int>(std::min<std::uint32_t>(level, 1'000'000)));
+    MS_LOG_INFO("log verbosity set to {} through /debug/flags/v", level);
+    return plain(200, "successfully set klog.logging.verbosity to " + value);
+}
 
 secure_serving::~secure_serving() = default;
 

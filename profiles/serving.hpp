@@ -44,7 +44,15 @@ struct serving_sources {
     // The /configz body (a JSON object).
     std::function<std::string()> configz;
     metrics::registry* metrics = nullptr;
+    // enableProfiling: PUT /debug/flags/v sets the log verbosity (upstream also serves Go's
+    // /debug/pprof there, which has no equivalent in this process).
+    bool debug_flags = false;
 };
+
+// PUT /debug/flags/v as component-base's StringFlagPutHandler(GlogSetter): the body is the new
+// -v level; 200 "successfully set klog.logging.verbosity to N", 400 for a body that is not an
+// unsigned 32-bit number, 406 "unsupported http method" for other methods.
+server::response put_verbosity(const server::request& req);
 
 class secure_serving {
   public:

@@ -16,6 +16,7 @@ cycle_state cycle_state::clone() const {
     out.skip_filter_plugins = skip_filter_plugins;
     out.skip_score_plugins = skip_score_plugins;
     out.skip_filter_mask = skip_filter_mask;
+    out.record_plugin_metrics = record_plugin_metrics;
     out.entries_.reserve(entries_.size());
     for (const auto& e : entries_) {
         out.entries_.push_back({e.key, e.key_origin, e.value ? e.value->clone() : nullptr});

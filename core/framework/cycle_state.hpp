@@ -33,7 +33,7 @@ class cycle_state {
     cycle_state() = default;
     cycle_state(cycle_state&&) = default;
     cycle_state& operator=(cycle_state&&) = default;
-    // Deep copy of every entry and of the skip lists (upstream CycleState.Clone).
+    // Deep copy of every entry, the skip lists and the sampling flag (upstream CycleState.Clone).
     cycle_state clone() const;
 
     // Stores `value` under `key`, replacing any earlier value.
@@ -63,6 +63,9 @@ class cycle_state {
     // Filter plugin, i < 64). Written by the framework together with skip_filter_plugins and read
     // on its per-node path instead of comparing names; plugins leave it alone.
     std::uint64_t skip_filter_mask = 0;
+    // Set by the scheduler in the cycles sampled for scheduler_plugin_execution_duration_seconds
+    // (upstream: 10 % of cycles); the framework times each plugin call of such a cycle.
+    bool record_plugin_metrics = false;
 
   private:
     struct entry {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/framework/instruments.hpp"
 #include "core/framework/nominator.hpp"
 
 namespace multisched::framework {
@@ -55,6 +56,33 @@ framework::framework(std::string profile_name, std::shared_ptr<handle> h,
     }
 }
 
+framework::~framework() = default;
+
+void framework::set_metrics(metrics::scheduler_metrics* m) {
+    instruments_ =
+        m == nullptr ? nullptr : std::make_unique<framework_instruments>(*m, profile_name_, lists_);
+}
+
+void framework::observe_plugin(extension_point point, const plugin& p, code result,
+                               clock::duration elapsed, bool sampled) {
+    if (profiler_ != nullptr) {
+        profiler_->observe(point, p, result, elapsed);
+    }
+    if (sampled) {
+        instruments_->plugin_call(point, p, result, std::chrono::duration<double>(elapsed).count());
+    }
+}
+
+void framework::observe_point(extension_point point, code result, clock::time_point start) {
+    instruments_->point(point, result, metrics::seconds_since(start));
+}
+
+void framework::observe_filter(code result, clock::time_point start) {
+    if (instruments_ != nullptr) {
+        observe_point(extension_point::filter, result, start);
+    }
+}
+
 status framework::run_pre_enqueue(const api::pod& pod) const {
     for (auto* p : lists_.pre_enqueue) {
         status s = p->pre_enqueue(pod);
@@ -68,10 +96,17 @@ status framework::run_pre_enqueue(const api::pod& pod) const {
 status framework::run_pre_filter(cycle_state& state, const pod_info& pod,
                                  std::span<const node_info* const> nodes,
                                  pre_filter_result& result) {
+    return whole_point(extension_point::pre_filter,
+                       [&] { return pre_filter_plugins(state, pod, nodes, result); });
+}
+
+status framework::pre_filter_plugins(cycle_state& state, const pod_info& pod,
+                                     std::span<const node_info* const> nodes,
+                                     pre_filter_result& result) {
     for (std::size_t j = 0; j < lists_.pre_filter.size(); ++j) {
         auto* p = lists_.pre_filter[j];
         pre_filter_result r;
-        status s = timed(extension_point::pre_filter, *p,
+        status s = timed(state, extension_point::pre_filter, *p,
                          [&] { return p->pre_filter(state, pod, nodes, r); });
         if (s.is_skip()) {
             state.skip_filter_plugins.emplace_back(p->name());
@@ -79,6 +114,9 @@ status framework::run_pre_filter(cycle_state& state, const pod_info& pod,
                 state.skip_filter_mask |= std::uint64_t{1} << i;
             }
             continue;
+        }
+        if (instruments_ != nullptr) {
+            instruments_->pre_filter_evaluated(j).inc();
         }
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "PreFilter");
@@ -108,7 +146,11 @@ status framework::run_filter(cycle_state& state, const pod_info& pod, const node
         if (skipped) {
             continue;
         }
-        status s = timed(extension_point::filter, *p, [&] { return p->filter(state, pod, node); });
+        if (instruments_ != nullptr) {
+            instruments_->filter_evaluated(i).inc();
+        }
+        status s =
+            timed(state, extension_point::filter, *p, [&] { return p->filter(state, pod, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "Filter");
         }
@@ -123,7 +165,7 @@ status framework::run_pre_filter_add_pod(cycle_state& state, const pod_info& pod
         if (ext == nullptr || contains(state.skip_filter_plugins, p->name())) {
             continue;
         }
-        status s = timed(extension_point::pre_filter_add_pod, *p,
+        status s = timed(state, extension_point::pre_filter_add_pod, *p,
                          [&] { return ext->add_pod(state, pod, other, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "AddPod");
@@ -139,7 +181,7 @@ status framework::run_pre_filter_remove_pod(cycle_state& state, const pod_info& 
         if (ext == nullptr || contains(state.skip_filter_plugins, p->name())) {
             continue;
         }
-        status s = timed(extension_point::pre_filter_remove_pod, *p,
+        status s = timed(state, extension_point::pre_filter_remove_pod, *p,
                          [&] { return ext->remove_pod(state, pod, other, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "RemovePod");
@@ -186,9 +228,16 @@ status framework::run_filter_with_nominated_pods(cycle_state& state, const pod_i
 status framework::run_post_filter(cycle_state& state, const pod_info& pod,
                                   std::span<const node_status> statuses,
                                   post_filter_result& result) {
+    return whole_point(extension_point::post_filter,
+                       [&] { return post_filter_plugins(state, pod, statuses, result); });
+}
+
+status framework::post_filter_plugins(cycle_state& state, const pod_info& pod,
+                                      std::span<const node_status> statuses,
+                                      post_filter_result& result) {
     status last(code::unschedulable, std::vector<std::string>{});
     for (auto* p : lists_.post_filter) {
-        status s = timed(extension_point::post_filter, *p,
+        status s = timed(state, extension_point::post_filter, *p,
                          [&] { return p->post_filter(state, pod, statuses, result); });
         if (s.is_success()) {
             return s;
@@ -203,12 +252,22 @@ status framework::run_post_filter(cycle_state& state, const pod_info& pod,
 
 status framework::run_pre_score(cycle_state& state, const pod_info& pod,
                                 std::span<const node_info* const> nodes) {
-    for (auto* p : lists_.pre_score) {
-        status s =
-            timed(extension_point::pre_score, *p, [&] { return p->pre_score(state, pod, nodes); });
+    return whole_point(extension_point::pre_score,
+                       [&] { return pre_score_plugins(state, pod, nodes); });
+}
+
+status framework::pre_score_plugins(cycle_state& state, const pod_info& pod,
+                                    std::span<const node_info* const> nodes) {
+    for (std::size_t j = 0; j < lists_.pre_score.size(); ++j) {
+        auto* p = lists_.pre_score[j];
+        status s = timed(state, extension_point::pre_score, *p,
+                         [&] { return p->pre_score(state, pod, nodes); });
         if (s.is_skip()) {
             state.skip_score_plugins.emplace_back(p->name());
             continue;
+        }
+        if (instruments_ != nullptr) {
+            instruments_->pre_score_evaluated(j).inc();
         }
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "PreScore");
@@ -220,22 +279,35 @@ status framework::run_pre_score(cycle_state& state, const pod_info& pod,
 status framework::run_score(cycle_state& state, const pod_info& pod,
                             std::span<const node_info* const> nodes,
                             std::span<std::int64_t> totals) {
+    return whole_point(extension_point::score,
+                       [&] { return score_plugins(state, pod, nodes, totals); });
+}
+
+status framework::score_plugins(cycle_state& state, const pod_info& pod,
+                                std::span<const node_info* const> nodes,
+                                std::span<std::int64_t> totals) {
     std::fill(totals.begin(), totals.end(), 0);
     std::vector<std::int64_t> scores(nodes.size());
-    for (const auto& [p, weight] : lists_.score) {
+    for (std::size_t j = 0; j < lists_.score.size(); ++j) {
+        const auto& [p, weight] = lists_.score[j];
         if (!state.skip_score_plugins.empty() && contains(state.skip_score_plugins, p->name())) {
             continue;
         }
+        metrics::counter* evaluated =
+            instruments_ != nullptr ? &instruments_->score_evaluated(j) : nullptr;
         for (std::size_t i = 0; i < nodes.size(); ++i) {
+            if (evaluated != nullptr) {
+                evaluated->inc();
+            }
             scores[i] = 0;
-            status s = timed(extension_point::score, *p,
+            status s = timed(state, extension_point::score, *p,
                              [&] { return p->score(state, pod, *nodes[i], scores[i]); });
             if (!s.is_success()) {
                 return tag(std::move(s), p->name(), "Score");
             }
         }
         if (p->has_normalize()) {
-            status s = timed(extension_point::normalize_score, *p,
+            status s = timed(state, extension_point::normalize_score, *p,
                              [&] { return p->normalize_score(state, pod, nodes, scores); });
             if (!s.is_success()) {
                 return tag(std::move(s), p->name(), "NormalizeScore");
@@ -254,9 +326,14 @@ status framework::run_score(cycle_state& state, const pod_info& pod,
 }
 
 status framework::run_reserve(cycle_state& state, const pod_info& pod, const std::string& node) {
+    return whole_point(extension_point::reserve, [&] { return reserve_plugins(state, pod, node); });
+}
+
+status framework::reserve_plugins(cycle_state& state, const pod_info& pod,
+                                  const std::string& node) {
     for (auto* p : lists_.reserve) {
-        status s =
-            timed(extension_point::reserve, *p, [&] { return p->reserve(state, pod, node); });
+        status s = timed(state, extension_point::reserve, *p,
+                         [&] { return p->reserve(state, pod, node); });
         if (!s.is_success()) {
             return tag(std::move(s), p->name(), "Reserve");
         }
@@ -265,25 +342,35 @@ status framework::run_reserve(cycle_state& state, const pod_info& pod, const std
 }
 
 void framework::run_unreserve(cycle_state& state, const pod_info& pod, const std::string& node) {
-    for (auto it = lists_.reserve.rbegin(); it != lists_.reserve.rend(); ++it) {
-        timed(extension_point::unreserve, **it, [&] {
-            (*it)->unreserve(state, pod, node);
-            return status{};
-        });
-    }
+    whole_point(extension_point::unreserve, [&] {
+        for (auto it = lists_.reserve.rbegin(); it != lists_.reserve.rend(); ++it) {
+            timed(state, extension_point::unreserve, **it, [&] {
+                (*it)->unreserve(state, pod, node);
+                return status{};
+            });
+        }
+        return status{};
+    });
 }
 
 status framework::run_permit(cycle_state& state, const pod_info& pod, const std::string& node,
                              std::chrono::milliseconds& timeout,
                              std::vector<std::string>& waiting) {
+    return whole_point(extension_point::permit,
+                       [&] { return permit_plugins(state, pod, node, timeout, waiting); });
+}
+
+status framework::permit_plugins(cycle_state& state, const pod_info& pod, const std::string& node,
+                                 std::chrono::milliseconds& timeout,
+                                 std::vector<std::string>& waiting) {
     constexpr std::chrono::milliseconds kMaxPermitTimeout = std::chrono::minutes(15);
     status result;
     timeout = kMaxPermitTimeout;
     waiting.clear();
     for (auto* p : lists_.permit) {
         std::chrono::milliseconds t{0};
-        status s =
-            timed(extension_point::permit, *p, [&] { return p->permit(state, pod, node, t); });
+        status s = timed(state, extension_point::permit, *p,
+                         [&] { return p->permit(state, pod, node, t); });
         if (s.is_wait()) {
             t = std::min(t, kMaxPermitTimeout);
             if (waiting.empty() || t < timeout) {
@@ -304,46 +391,62 @@ status framework::run_permit(cycle_state& state, const pod_info& pod, const std:
 
 task<status> framework::run_pre_bind(std::shared_ptr<cycle_state> state,
                                      std::shared_ptr<const pod_info> pod, std::string node) {
+    const auto point_start = clock::now();
+    status out;
     for (auto* p : lists_.pre_bind) {
-        const auto start = profiler_ != nullptr ? std::chrono::steady_clock::now()
-                                                : std::chrono::steady_clock::time_point{};
+        const bool sampled = instruments_ != nullptr && state->record_plugin_metrics;
+        const auto start = clock::now();
         status s = co_await p->pre_bind(state, pod, node);
-        if (profiler_ != nullptr) {
-            profiler_->observe(extension_point::pre_bind, *p, s.code(),
-                               std::chrono::steady_clock::now() - start);
+        if (profiler_ != nullptr || sampled) {
+            observe_plugin(extension_point::pre_bind, *p, s.code(), clock::now() - start, sampled);
         }
         if (!s.is_success()) {
-            co_return tag(std::move(s), p->name(), "PreBind");
+            out = tag(std::move(s), p->name(), "PreBind");
+            break;
         }
     }
-    co_return status{};
+    if (instruments_ != nullptr) {
+        observe_point(extension_point::pre_bind, out.code(), point_start);
+    }
+    co_return out;
 }
 
 task<status> framework::run_bind(std::shared_ptr<cycle_state> state,
                                  std::shared_ptr<const pod_info> pod, std::string node) {
+    const auto point_start = clock::now();
+    std::optional<status> out;
     for (auto* p : lists_.bind) {
-        const auto start = profiler_ != nullptr ? std::chrono::steady_clock::now()
-                                                : std::chrono::steady_clock::time_point{};
+        const bool sampled = instruments_ != nullptr && state->record_plugin_metrics;
+        const auto start = clock::now();
         status s = co_await p->bind(state, pod, node);
-        if (profiler_ != nullptr) {
-            profiler_->observe(extension_point::bind, *p, s.code(),
-                               std::chrono::steady_clock::now() - start);
+        if (profiler_ != nullptr || sampled) {
+            observe_plugin(extension_point::bind, *p, s.code(), clock::now() - start, sampled);
         }
         if (s.is_skip()) {
             continue;
         }
-        co_return s.is_success() ? s : tag(std::move(s), p->name(), "Bind");
+        out = s.is_success() ? std::move(s) : tag(std::move(s), p->name(), "Bind");
+        break;
     }
-    co_return status::error("no bind plugin bound pod " + pod->pod->key());
+    if (!out) {
+        out = status::error("no bind plugin bound pod " + pod->pod->key());
+    }
+    if (instruments_ != nullptr) {
+        observe_point(extension_point::bind, out->code(), point_start);
+    }
+    co_return std::move(*out);
 }
 
 void framework::run_post_bind(cycle_state& state, const pod_info& pod, const std::string& node) {
-    for (auto* p : lists_.post_bind) {
-        timed(extension_point::post_bind, *p, [&] {
-            p->post_bind(state, pod, node);
-            return status{};
-        });
-    }
+    whole_point(extension_point::post_bind, [&] {
+        for (auto* p : lists_.post_bind) {
+            timed(state, extension_point::post_bind, *p, [&] {
+                p->post_bind(state, pod, node);
+                return status{};
+            });
+        }
+        return status{};
+    });
 }
 
 std::vector<cluster_event> framework::events_for(const std::vector<std::string>& plugin_names,

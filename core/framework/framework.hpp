@@ -17,7 +17,13 @@
 #include "core/framework/plugin.hpp"
 #include "core/framework/waiting_pods.hpp"
 
+namespace multisched::metrics {
+struct scheduler_metrics;
+}
+
 namespace multisched::framework {
+
+class framework_instruments;
 
 // The extension points a plugin call is timed at, named as upstream's extension_point label of
 // scheduler_plugin_execution_duration_seconds (kExtensionPointNames).
@@ -92,6 +98,9 @@ class framework {
     framework(std::string profile_name, std::shared_ptr<handle> h,
               std::vector<std::unique_ptr<plugin>> owned, plugin_lists lists,
               std::optional<std::int32_t> percentage_of_nodes_to_score);
+    ~framework();
+    framework(const framework&) = delete;
+    framework& operator=(const framework&) = delete;
 
     const std::string& profile_name() const { return profile_name_; }
     const plugin_lists& plugins() const { return lists_; }
@@ -101,6 +110,17 @@ class framework {
     // Times every plugin call from now on (null: stop). Without a profiler no clock is read.
     // `profiler` must outlive the framework or be unset first.
     void set_profiler(plugin_profiler* profiler) { profiler_ = profiler; }
+    // Records the framework metrics from now on (null: stop): every extension point run
+    // (framework_extension_point_duration_seconds; Filter is timed by the caller over all nodes,
+    // see observe_filter), the plugins that ran at PreFilter/Filter/PreScore/Score
+    // (plugin_evaluation_total) and, in cycles whose state.record_plugin_metrics is set, each
+    // plugin call (plugin_execution_duration_seconds). `m` must outlive the framework.
+    void set_metrics(metrics::scheduler_metrics* m);
+    bool has_metrics() const { return instruments_ != nullptr; }
+    // The Filter extension point of one cycle: all nodes checked from `start`, ending with
+    // `result` (success, or the error that stopped the search), as upstream times it in
+    // findNodesThatPassFilters rather than per node.
+    void observe_filter(code result, std::chrono::steady_clock::time_point start);
 
     // PreEnqueue: the first non-success status (with its plugin), or success.
     status run_pre_enqueue(const api::pod& pod) const;
@@ -155,17 +175,46 @@ class framework {
                                           bool& any) const;
 
   private:
-    // Runs `call` (returning status), timing it when a profiler is set.
+    using clock = std::chrono::steady_clock;
+    // Runs one plugin's `call` (returning status), timing it when a profiler is set or the
+    // cycle is sampled for plugin metrics.
     template <class F>
-    status timed(extension_point point, const plugin& p, F&& call) {
-        if (profiler_ == nullptr) {
+    status timed(const cycle_state& state, extension_point point, const plugin& p, F&& call) {
+        const bool sampled = instruments_ != nullptr && state.record_plugin_metrics;
+        if (profiler_ == nullptr && !sampled) {
             return call();
         }
-        const auto start = std::chrono::steady_clock::now();
+        const auto start = clock::now();
         status s = call();
-        profiler_->observe(point, p, s.code(), std::chrono::steady_clock::now() - start);
+        observe_plugin(point, p, s.code(), clock::now() - start, sampled);
         return s;
     }
+    void observe_plugin(extension_point point, const plugin& p, code result,
+                        clock::duration elapsed, bool sampled);
+    // Runs a whole extension point (`run` returns its status), timing it when metrics are on.
+    template <class F>
+    status whole_point(extension_point point, F&& run) {
+        if (instruments_ == nullptr) {
+            return run();
+        }
+        const auto start = clock::now();
+        status s = run();
+        observe_point(point, s.code(), start);
+        return s;
+    }
+    void observe_point(extension_point point, code result, clock::time_point start);
+
+    status pre_filter_plugins(cycle_state& state, const pod_info& pod,
+                              std::span<const node_info* const> nodes, pre_filter_result& result);
+    status post_filter_plugins(cycle_state& state, const pod_info& pod,
+                               std::span<const node_status> statuses, post_filter_result& result);
+    status pre_score_plugins(cycle_state& state, const pod_info& pod,
+                             std::span<const node_info* const> nodes);
+    status score_plugins(cycle_state& state, const pod_info& pod,
+                         std::span<const node_info* const> nodes, std::span<std::int64_t> totals);
+    status reserve_plugins(cycle_state& state, const pod_info& pod, const std::string& node);
+    status permit_plugins(cycle_state& state, const pod_info& pod, const std::string& node,
+                          std::chrono::milliseconds& timeout, std::vector<std::string>& waiting);
 
     std::string profile_name_;
     std::shared_ptr<handle> handle_;  // declared before owned_: outlives the plugins
@@ -175,6 +224,7 @@ class framework {
     std::vector<std::pair<std::string, std::vector<cluster_event>>> events_;
     std::shared_ptr<waiting_pods> waiting_ = std::make_shared<waiting_pods>();
     plugin_profiler* profiler_ = nullptr;
+    std::unique_ptr<framework_instruments> instruments_;
     // For lists_.pre_filter[j]: the position of the same plugin in lists_.filter (64 or more:
     // none, or past cycle_state::skip_filter_mask).
     std::vector<std::size_t> filter_index_of_pre_filter_;

@@ -15,6 +15,9 @@
 namespace multisched::client {
 class api_client;
 }
+namespace multisched::metrics {
+struct scheduler_metrics;
+}
 
 namespace multisched::framework {
 
@@ -69,6 +72,9 @@ class handle {
     // victims) in the scheduler's tracked task group for writes: it outlives the cycle, is
     // cancelled at shutdown, and its exceptions are logged. Use instead of co_spawn(detached).
     virtual void spawn_write(task<void> work) = 0;
+    // The scheduler's metrics (preemption records its attempts and victims); null when metrics
+    // are off (tests, simulation).
+    virtual metrics::scheduler_metrics* metrics() { return nullptr; }
 };
 
 }  // namespace multisched::framework

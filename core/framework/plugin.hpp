@@ -46,6 +46,9 @@ struct queued_pod_info {
     std::shared_ptr<const pod_info> info;
     std::chrono::steady_clock::time_point timestamp;  // when it last entered the queue
     std::int32_t attempts = 0;
+    // When it first entered the active queue, past PreEnqueue (upstream InitialAttemptTimestamp:
+    // time spent gated is not counted); the start of scheduler_pod_scheduling_sli_duration_seconds.
+    std::chrono::steady_clock::time_point initial_attempt{};
 };
 
 /// Orders the one active queue shared by all profiles. Exactly one per profile, identical across

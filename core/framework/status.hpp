@@ -26,6 +26,10 @@ enum class code {
     pending,
 };
 
+// Upstream's Code.String(): "Success", "Error", "Unschedulable", "UnschedulableAndUnresolvable",
+// "Wait", "Skip", "Pending" (the `status` label of the framework metrics).
+std::string_view code_name(code c);
+
 class status {
   public:
     status() = default;  // success

@@ -112,6 +112,9 @@ class elector {
     const election_config& config() const { return cfg_; }
     // "namespace/name", as log lines name the lock.
     std::string describe() const;
+    // The Lease as last read or written (its metadata names the object of leader-election
+    // events), or nullopt before the first exchange.
+    const std::optional<lease_object>& lease() const { return cached_; }
 
   private:
     using real_clock = std::chrono::steady_clock;

@@ -5,7 +5,65 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include "core/metrics/scheduler_metrics.hpp"
+
 namespace multisched::queue {
+namespace {
+
+// Upstream's queue-internal event labels.
+constexpr std::string_view kPodAdd = "PodAdd";
+constexpr std::string_view kPodUpdate = "PodUpdate";
+constexpr std::string_view kScheduleAttemptFailure = "ScheduleAttemptFailure";
+constexpr std::string_view kBackoffComplete = "BackoffComplete";
+constexpr std::string_view kUnschedulableTimeout = "UnschedulableTimeout";
+constexpr std::string_view kForceActivate = "ForceActivate";
+// Queue labels.
+constexpr std::string_view kActiveQ = "active";
+constexpr std::string_view kBackoffQ = "backoff";
+constexpr std::string_view kUnschedulableQ = "unschedulable";
+
+}  // namespace
+
+std::string_view event_label(const framework::cluster_event& event) {
+    using framework::event_resource;
+    const std::uint32_t a = event.actions;
+    const bool add = (a & framework::action_add) != 0;
+    const bool del = (a & framework::action_delete) != 0;
+    switch (event.resource) {
+        case event_resource::node: {
+            // The first matching action names the event (upstream has one label per change).
+            static constexpr std::pair<std::uint32_t, std::string_view> kNode[] = {
+                {framework::action_add, "NodeAdd"},
+                {framework::action_delete, "NodeDelete"},
+                {framework::action_update_node_allocatable, "NodeAllocatableChange"},
+                {framework::action_update_node_label, "NodeLabelChange"},
+                {framework::action_update_node_taint, "NodeTaintChange"},
+                {framework::action_update_node_condition, "NodeConditionChange"},
+            };
+            for (const auto& [bit, label] : kNode) {
+                if ((a & bit) != 0) {
+                    return label;
+                }
+            }
+            return "NodeUpdate";
+        }
+        case event_resource::assigned_pod:
+            return add ? "AssignedPodAdd" : del ? "AssignedPodDelete" : "AssignedPodUpdate";
+        case event_resource::pod:
+            return add ? "PodAdd" : del ? "PodDelete" : "PodUpdate";
+        case event_resource::persistent_volume:
+            return add ? "PvAdd" : del ? "PvDelete" : "PvUpdate";
+        case event_resource::persistent_volume_claim:
+            return add ? "PvcAdd" : del ? "PvcDelete" : "PvcUpdate";
+        case event_resource::storage_class:
+            return add ? "StorageClassAdd" : del ? "StorageClassDelete" : "StorageClassUpdate";
+        case event_resource::csi_node:
+            return add ? "CSINodeAdd" : del ? "CSINodeDelete" : "CSINodeUpdate";
+        case event_resource::wildcard:
+            break;
+    }
+    return "WildCardEvent";
+}
 
 bool scheduling_queue::active_order::operator()(const entry* a, const entry* b) const {
     if (q->less_(a->queued, b->queued)) {
@@ -42,14 +100,29 @@ void scheduling_queue::detach(entry& e) {
     }
 }
 
-void scheduling_queue::to_active(entry& e) {
+void scheduling_queue::count_incoming(std::string_view queue, std::string_view event) {
+    if (metrics_ == nullptr) {
+        return;
+    }
+    auto [it, fresh] = incoming_.try_emplace({queue, event}, nullptr);
+    if (fresh) {
+        it->second = &metrics_->queue_incoming_pods.with({queue, event});
+    }
+    it->second->inc();
+}
+
+void scheduling_queue::to_active(entry& e, clock::time_point now, std::string_view event) {
     detach(e);
     if (opts_.pre_enqueue && !opts_.pre_enqueue(*e.queued.info->pod).is_success()) {
         e.place = where::gated;
         return;
     }
+    if (e.queued.initial_attempt == clock::time_point{}) {
+        e.queued.initial_attempt = now;
+    }
     e.place = where::active;
     active_.insert(&e);
+    count_incoming(kActiveQ, event);
     wake();
 }
 
@@ -62,16 +135,18 @@ clock::duration scheduling_queue::backoff_duration(const entry& e) const {
     return std::min(d, max);
 }
 
-void scheduling_queue::to_backoff_or_active(entry& e, clock::time_point now) {
+void scheduling_queue::to_backoff_or_active(entry& e, clock::time_point now,
+                                            std::string_view event) {
     const auto until = e.queued.timestamp + backoff_duration(e);
     if (e.queued.attempts == 0 || until <= now) {
-        to_active(e);
+        to_active(e, now, event);
         return;
     }
     detach(e);
     e.place = where::backoff;
     e.backoff_until = until;
     backoff_.insert({until, &e});
+    count_incoming(kBackoffQ, event);
 }
 
 void scheduling_queue::add(std::shared_ptr<const framework::pod_info> pod, clock::time_point now) {
@@ -84,7 +159,7 @@ void scheduling_queue::add(std::shared_ptr<const framework::pod_info> pod, clock
     e.queued.info = std::move(pod);
     e.queued.timestamp = now;
     e.place = where::in_flight;  // detached; to_active attaches it
-    to_active(e);
+    to_active(e, now, kPodAdd);
 }
 
 void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod, bool spec_changed,
@@ -109,13 +184,13 @@ void scheduling_queue::update(std::shared_ptr<const framework::pod_info> pod, bo
         case where::unschedulable:
             e.queued.info = std::move(pod);
             if (spec_changed) {
-                to_backoff_or_active(e, now);
+                to_backoff_or_active(e, now, kPodUpdate);
             }
             break;
         case where::gated:
             e.queued.info = std::move(pod);
             if (spec_changed) {
-                to_active(e);  // no attempt was made: no backoff
+                to_active(e, now, kPodUpdate);  // no attempt was made: no backoff
             }
             break;
     }
@@ -166,11 +241,12 @@ void scheduling_queue::requeue(const popped_pod& popped, failure why, clock::tim
     // A cluster event during this pod's cycle may already have made it schedulable: retry after
     // backoff instead of parking it (kube-scheduler's moveRequestCycle rule).
     if (e.last_failure.error || move_request_cycle_ >= popped.cycle) {
-        to_backoff_or_active(e, now);
+        to_backoff_or_active(e, now, kScheduleAttemptFailure);
         return;
     }
     e.place = where::unschedulable;
     e.unschedulable_since = now;
+    count_incoming(kUnschedulableQ, kScheduleAttemptFailure);
 }
 
 void scheduling_queue::done(const std::string& uid) {
@@ -191,14 +267,14 @@ void scheduling_queue::on_event(const framework::cluster_event& event, clock::ti
             f.any_event || std::any_of(f.events.begin(), f.events.end(),
                                        [&](const auto& r) { return r.matches(event); });
         if (worth) {
-            to_backoff_or_active(e, now);
+            to_backoff_or_active(e, now, event_label(event));
         }
     }
 }
 
 void scheduling_queue::flush_backoff_completed(clock::time_point now) {
     while (!backoff_.empty() && backoff_.begin()->first <= now) {
-        to_active(*backoff_.begin()->second);
+        to_active(*backoff_.begin()->second, now, kBackoffComplete);
     }
 }
 
@@ -206,7 +282,7 @@ void scheduling_queue::flush_unschedulable_leftover(clock::time_point now) {
     for (auto& [uid, e] : pods_) {
         if (e.place == where::unschedulable &&
             now - e.unschedulable_since >= opts_.unschedulable_timeout) {
-            to_backoff_or_active(e, now);
+            to_backoff_or_active(e, now, kUnschedulableTimeout);
         }
     }
 }
@@ -272,7 +348,7 @@ std::size_t scheduling_queue::retry_if(const std::function<bool(const api::pod&)
     for (auto& [uid, e] : pods_) {
         if ((e.place == where::unschedulable || e.place == where::gated) &&
             retry(*e.queued.info->pod)) {
-            to_backoff_or_active(e, now);
+            to_backoff_or_active(e, now, kForceActivate);
             moved += e.place == where::gated ? 0 : 1;
         }
     }

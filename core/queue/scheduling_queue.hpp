@@ -28,6 +28,11 @@
 #include "core/framework/plugin.hpp"
 #include "core/util/task.hpp"
 
+namespace multisched::metrics {
+class counter;
+struct scheduler_metrics;
+}  // namespace multisched::metrics
+
 namespace multisched::queue {
 
 using clock = std::chrono::steady_clock;
@@ -43,6 +48,10 @@ struct queue_options {
     std::chrono::milliseconds unschedulable_timeout{std::chrono::minutes(5)};
     pre_enqueue_fn pre_enqueue;  // null: every pod may enter active
 };
+
+// The `event` label of scheduler_queue_incoming_pods_total for a cluster event, as upstream's
+// ClusterEvent labels ("NodeAdd", "AssignedPodDelete", "NodeTaintChange", ...).
+std::string_view event_label(const framework::cluster_event& event);
 
 // A popped pod: what the scheduling cycle needs to know.
 struct popped_pod {
@@ -115,6 +124,9 @@ class scheduling_queue {
                          clock::time_point now = clock::now());
     // New backoff bounds (podInitialBackoffSeconds / podMaxBackoffSeconds) for later failures.
     void set_backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max);
+    // Counts every move into active, backoff or unschedulable from now on in
+    // scheduler_queue_incoming_pods_total{queue,event} (null: stop). Must outlive the queue.
+    void set_metrics(metrics::scheduler_metrics* m) { metrics_ = m; }
 
   private:
     enum class where {
@@ -136,8 +148,10 @@ class scheduling_queue {
         bool operator()(const entry* a, const entry* b) const;
     };
 
-    void to_active(entry& e);
-    void to_backoff_or_active(entry& e, clock::time_point now);
+    // `event` names why the pod moves (the incoming-pods metric's label).
+    void to_active(entry& e, clock::time_point now, std::string_view event);
+    void to_backoff_or_active(entry& e, clock::time_point now, std::string_view event);
+    void count_incoming(std::string_view queue, std::string_view event);
     void detach(entry& e);
     clock::duration backoff_duration(const entry& e) const;
     void wake();
@@ -150,6 +164,9 @@ class scheduling_queue {
     std::uint64_t scheduling_cycle_ = 0;
     std::uint64_t move_request_cycle_ = 0;
     asio::steady_timer wake_;
+    metrics::scheduler_metrics* metrics_ = nullptr;
+    // Children of queue_incoming_pods_total by (queue, event); both labels are string literals.
+    std::map<std::pair<std::string_view, std::string_view>, metrics::counter*> incoming_;
 };
 
 }  // namespace multisched::queue

@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/metrics/scheduler_metrics.hpp"
 #include "test/util/builders.hpp"
 
 namespace multisched::queue {
@@ -287,6 +288,103 @@ TEST_CASE("scheduling_queue.set_backoff_applies_to_later_failures") {
     CHECK(f.q.sizes().backoff == 1);
     f.q.flush_backoff_completed(f.t0 + 3s);
     CHECK(f.q.sizes().active == 1);
+}
+
+}  // namespace multisched::queue
+
+namespace multisched::queue {
+
+// scheduler_queue_incoming_pods_total{queue,event}: each move is counted once, under upstream's
+// queue and event names; the SLI start is the first entry into active and survives requeues.
+TEST_CASE("scheduling_queue.incoming_pods_metric_and_initial_attempt") {
+    metrics::registry reg;
+    metrics::scheduler_metrics m(reg);
+    fixture f;
+    f.q.set_metrics(&m);
+    const auto count = [&](std::string_view queue, std::string_view event) {
+        return m.queue_incoming_pods.with({queue, event}).value();
+    };
+
+    f.q.add(f.pod("a"), f.t0);
+    CHECK(count("active", "PodAdd") == 1);
+    auto first = f.q.try_pop();
+    REQUIRE(first.has_value());
+    CHECK(first->queued.initial_attempt == f.t0);
+
+    failure rejected;
+    rejected.events = {kNodeAdd};
+    f.q.requeue(*first, rejected, f.t0 + 1ms);
+    CHECK(count("unschedulable", "ScheduleAttemptFailure") == 1);
+    f.q.on_event(kNodeAdd, f.t0 + 2ms);
+    CHECK(count("backoff", "NodeAdd") == 1);
+    f.q.flush_backoff_completed(f.t0 + 2s);
+    CHECK(count("active", "BackoffComplete") == 1);
+
+    auto second = f.q.try_pop();
+    REQUIRE(second.has_value());
+    CHECK(second->queued.attempts == 2);
+    CHECK(second->queued.initial_attempt == f.t0);  // not reset by the requeue
+    failure error;
+    error.error = true;
+    f.q.requeue(*second, error, f.t0 + 3s);
+    CHECK(count("backoff", "ScheduleAttemptFailure") == 1);
+    CHECK(count("active", "PodAdd") == 1);  // nothing counted twice
+}
+
+TEST_CASE("scheduling_queue.gated_pods_are_not_counted_and_start_the_sli_when_ungated") {
+    metrics::registry reg;
+    metrics::scheduler_metrics m(reg);
+    asio::io_context ioc;
+    bool gate_open = false;
+    queue_options opts;
+    opts.pre_enqueue = [&](const api::pod&) {
+        return gate_open
+                   ? framework::status{}
+                   : framework::status(framework::code::unschedulable_and_unresolvable, "gated");
+    };
+    scheduling_queue q(ioc.get_executor(), by_priority, opts);
+    q.set_metrics(&m);
+    const auto t0 = clock::now();
+    const auto p = make_pod().name("g").ns("d").uid("g").info();
+    q.add(p, t0);
+    CHECK(q.sizes().gated == 1);
+    CHECK(m.queue_incoming_pods.with({"active", "PodAdd"}).value() == 0);
+    gate_open = true;
+    q.update(p, true, t0 + 5ms);
+    CHECK(m.queue_incoming_pods.with({"active", "PodUpdate"}).value() == 1);
+    auto popped = q.try_pop();
+    REQUIRE(popped.has_value());
+    CHECK(popped->queued.initial_attempt == t0 + 5ms);  // time spent gated is not counted
+}
+
+TEST_CASE("scheduling_queue.event_labels") {
+    using framework::event_resource;
+    namespace fw = framework;
+    struct test_case {
+        framework::cluster_event event;
+        std::string_view want;
+    };
+    const std::vector<test_case> cases = {
+        {{event_resource::node, fw::action_add}, "NodeAdd"},
+        {{event_resource::node, fw::action_delete}, "NodeDelete"},
+        {{event_resource::node, fw::action_update_node_allocatable}, "NodeAllocatableChange"},
+        {{event_resource::node, fw::action_update_node_label | fw::action_update_node_taint},
+         "NodeLabelChange"},
+        {{event_resource::node, fw::action_update_node_taint}, "NodeTaintChange"},
+        {{event_resource::node, fw::action_update_node_condition}, "NodeConditionChange"},
+        {{event_resource::assigned_pod, fw::action_add}, "AssignedPodAdd"},
+        {{event_resource::assigned_pod, fw::action_update}, "AssignedPodUpdate"},
+        {{event_resource::assigned_pod, fw::action_delete}, "AssignedPodDelete"},
+        {{event_resource::persistent_volume_claim, fw::action_add}, "PvcAdd"},
+        {{event_resource::persistent_volume, fw::action_update}, "PvUpdate"},
+        {{event_resource::storage_class, fw::action_add}, "StorageClassAdd"},
+        {{event_resource::csi_node, fw::action_update}, "CSINodeUpdate"},
+        {{event_resource::wildcard, fw::action_all}, "WildCardEvent"},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.want);
+        CHECK(event_label(tc.event) == tc.want);
+    }
 }
 
 }  // namespace multisched::queue

@@ -149,6 +149,7 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
         }
         feasible.reserve(std::min(want, scan.size()));
         const std::size_t start = scan.empty() ? 0 : algo.next_start_node_index % scan.size();
+        const auto filter_start = std::chrono::steady_clock::now();
         std::size_t processed = 0;
         for (; processed < scan.size() && feasible.size() < want; ++processed) {
             const framework::node_info* n = scan[(start + processed) % scan.size()];
@@ -158,6 +159,7 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
                 continue;
             }
             if (!s.is_rejected()) {
+                fw.observe_filter(s.code(), filter_start);
                 out.failure = s;
                 out.message = s.message();
                 return out;
@@ -165,6 +167,7 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
             add_rejector(out.rejector_plugins, s.plugin());
             statuses.push_back({n, std::move(s)});
         }
+        fw.observe_filter(framework::code::success, filter_start);
         algo.next_start_node_index = (algo.next_start_node_index + processed) % nodes.size();
         out.evaluated_nodes = processed;
     }

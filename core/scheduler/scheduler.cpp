@@ -43,6 +43,27 @@ std::uint32_t node_changes(const api::node& a, const api::node& b) {
     return changes;
 }
 
+// Counts one running binding cycle in scheduler_goroutines{operation="binding"} for its whole
+// life, whichever way it ends (also cancellation at shutdown).
+class binding_goroutine {
+  public:
+    explicit binding_goroutine(metrics::gauge* g) : gauge_(g) {
+        if (gauge_ != nullptr) {
+            gauge_->inc();
+        }
+    }
+    ~binding_goroutine() {
+        if (gauge_ != nullptr) {
+            gauge_->dec();
+        }
+    }
+    binding_goroutine(const binding_goroutine&) = delete;
+    binding_goroutine& operator=(const binding_goroutine&) = delete;
+
+  private:
+    metrics::gauge* gauge_;
+};
+
 }  // namespace
 
 std::shared_ptr<const framework::pod_info> assumed_pod(const framework::pod_info& info,
@@ -209,6 +230,11 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
 
     const auto start = std::chrono::steady_clock::now();
     auto state = std::make_shared<framework::cycle_state>();
+    if (metrics_ != nullptr) {
+        // Plugin durations are sampled, as upstream, to keep the cost of timing low.
+        state->record_plugin_metrics = std::uniform_int_distribution<int>(0, 99)(algo_.rng) <
+                                       metrics::kPluginMetricsSamplePercent;
+    }
     const auto& nodes = cache_.nodes();
     schedule_result result = schedule_pod(*fw, *state, *info, nodes, algo_);
     if (metrics_ != nullptr) {
@@ -255,6 +281,18 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
                                   std::move(result.node), start));
 }
 
+void scheduler::observe_sli(const framework::queued_pod_info& queued) {
+    if (queued.initial_attempt == time_point{}) {
+        return;
+    }
+    const std::string attempts = metrics::attempts_label(queued.attempts);
+    const double seconds = metrics::seconds_since(queued.initial_attempt);
+    metrics_->pod_scheduling_sli_duration.with({attempts}).observe(seconds);
+    if (metrics_->pod_scheduling_duration != nullptr) {
+        metrics_->pod_scheduling_duration->with({attempts}).observe(seconds);
+    }
+}
+
 void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod& popped,
                                const schedule_result& result, time_point start) {
     const api::pod& pod = *popped.queued.info->pod;
@@ -292,10 +330,17 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
                                     std::string node, time_point start) {
     const auto& info = popped.queued.info;
     const api::pod& pod = *info->pod;
+    const binding_goroutine running(
+        metrics_ != nullptr ? &metrics_->goroutines.with({metrics::label::kBinding}) : nullptr);
     framework::status s;
     if (auto waiting = fw->waiting().find(pod.meta.uid)) {
+        const auto wait_start = std::chrono::steady_clock::now();
         s = co_await waiting->wait();
         fw->waiting().remove(pod.meta.uid);
+        if (metrics_ != nullptr) {
+            metrics_->permit_wait_duration.with({framework::code_name(s.code())})
+                .observe(metrics::seconds_since(wait_start));
+        }
     }
     if (s.is_success()) {
         s = co_await fw->run_pre_bind(state, info, node);
@@ -313,6 +358,7 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
             metrics_->attempt_duration.with({scheduled, fw->profile_name()})
                 .observe(metrics::seconds_since(start));
             metrics_->pod_scheduling_attempts.observe(popped.queued.attempts);
+            observe_sli(popped.queued);
         }
         queue_.done(pod.meta.uid);
         co_return;

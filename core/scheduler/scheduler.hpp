@@ -52,7 +52,9 @@ class scheduler {
 
     // Records schedule attempts and their latency (scheduler_schedule_attempts_total,
     // scheduler_scheduling_attempt_duration_seconds, scheduler_scheduling_algorithm_duration_
-    // seconds, scheduler_pod_scheduling_attempts) from now on; null stops. Must outlive `this`.
+    // seconds, scheduler_pod_scheduling_attempts, scheduler_pod_scheduling_sli_duration_seconds),
+    // binding goroutines and Permit waits from now on, and samples 10 % of cycles for plugin
+    // durations (cycle_state::record_plugin_metrics); null stops. Must outlive `this`.
     void set_metrics(metrics::scheduler_metrics* m) { metrics_ = m; }
     // Profile reload: the global percentageOfNodesToScore (profiles may override it).
     void set_global_percentage_of_nodes_to_score(std::int32_t percentage) {
@@ -79,6 +81,9 @@ class scheduler {
                              std::shared_ptr<const framework::pod_info> assumed, std::string node,
                              time_point start);
     bool responsible_for(const api::pod& pod) const;
+    // scheduler_pod_scheduling_sli_duration_seconds for a bound pod (and the deprecated
+    // pod_scheduling_duration_seconds when shown): from its first entry into active to now.
+    void observe_sli(const framework::queued_pod_info& queued);
     // Keeps the nominator in step with an unassigned pod's status.nominatedNodeName.
     void update_nomination(const api::pod& old_pod, const std::shared_ptr<const api::pod>& new_pod);
 

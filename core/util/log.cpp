@@ -63,6 +63,10 @@ void init(int verbosity, format fmt) {
     spdlog::set_default_logger(std::move(logger));
 }
 
+void set_verbosity(int v) {
+    verbosity_level.store(v, std::memory_order_relaxed);
+}
+
 int verbosity() {
     return verbosity_level.load(std::memory_order_relaxed);
 }

@@ -19,6 +19,8 @@ enum class format {
 void init(int verbosity, format fmt = format::text);
 // The -v level in force.
 int verbosity();
+// Changes it at run time (PUT /debug/flags/v), as klog's verbosity flag.
+void set_verbosity(int v);
 // Flushes and exits with `code` (used by MS_LOG_FATAL and on lost leadership).
 [[noreturn]] void flush_and_exit(int code);
 

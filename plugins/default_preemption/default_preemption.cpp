@@ -8,6 +8,7 @@
 
 #include "core/framework/framework.hpp"
 #include "core/framework/nominator.hpp"
+#include "core/metrics/scheduler_metrics.hpp"
 #include "core/scheduler/schedule_pod.hpp"
 #include "plugins/names.hpp"
 
@@ -69,6 +70,9 @@ status default_preemption::post_filter(framework::cycle_state& state,
                                        std::span<const framework::node_status> statuses,
                                        framework::post_filter_result& result) {
     status s = preempt(state, pod, statuses, result);
+    if (auto* m = handle_.metrics()) {
+        m->preemption_attempts.inc();  // every PostFilter call, as upstream's deferred Inc
+    }
     const std::string msg = s.message();
     if (msg.empty()) {
         return s;
@@ -196,6 +200,9 @@ void default_preemption::prepare(const framework::pod_info& pod, const candidate
     p.node = best.node;
     for (const auto& v : best.victims) {
         p.victims.push_back(v->pod);
+    }
+    if (auto* m = handle_.metrics()) {
+        m->preemption_victims.observe(static_cast<double>(best.victims.size()));
     }
     // upstream getLowerPriorityNominatedPods + ClearNominatedNodeName (which skips pods whose
     // status carries no nomination).

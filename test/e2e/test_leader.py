@@ -69,6 +69,19 @@ class LeaderElectionTest(ClusterTestCase):
         return set(re.findall(r"bound pod [^/ ]+/(\S+) to node", self.read(log)))
 
     # u. -------------------------------------------------------------------------------------
+    def wait_leader_event(self, identity):
+        """client-go's LeaseLock event: core/v1, reason LeaderElection, about the Lease, from
+        the first profile's scheduler name."""
+        def found():
+            events = self.api.get("/api/v1/namespaces/default/events")["items"]
+            return [e for e in events if e.get("reason") == "LeaderElection"
+                    and e["involvedObject"].get("kind") == "Lease"
+                    and e["involvedObject"].get("name") == LEASE
+                    and e.get("message") == identity + " became leader"
+                    and e.get("source", {}).get("component") == "leader-e2e-scheduler"
+                    and e.get("type") == "Normal"]
+        wait_for(found, "the LeaderElection event of " + identity)
+
     def test_u_one_leader_binds_and_a_standby_takes_over(self):
         node = self.create_node(unique("u"))
         a, log_a = self.start_instance("a")
@@ -77,6 +90,7 @@ class LeaderElectionTest(ClusterTestCase):
         wait_for(lambda: "attempting to acquire leader lease" in self.read(log_b), "b to wait")
         holder = self.lease()["spec"]["holderIdentity"]
         self.assertRegex(holder, r"^.+_[0-9a-f-]{36}$")
+        self.wait_leader_event(holder)
 
         first = ["first-%d" % i for i in range(10)]
         for name in first:
@@ -94,6 +108,7 @@ class LeaderElectionTest(ClusterTestCase):
         takeover = time.monotonic() - killed
         self.assertLess(takeover, LEASE_SECONDS + 5, "took %.1fs to take over" % takeover)
         self.assertNotEqual(self.lease()["spec"]["holderIdentity"], holder)
+        self.wait_leader_event(self.lease()["spec"]["holderIdentity"])
         second = ["second-%d" % i for i in range(5)]
         for name in second:
             self.create_pod(pod(name, scheduler="leader-e2e-scheduler"))

@@ -29,7 +29,8 @@ profiles:
 READER_ROLE = {
     "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
     "metadata": {"name": "e2e-metrics-reader"},
-    "rules": [{"nonResourceURLs": ["/metrics", "/configz"], "verbs": ["get"]}]}
+    "rules": [{"nonResourceURLs": ["/metrics", "/configz"], "verbs": ["get"]},
+              {"nonResourceURLs": ["/debug/flags/v"], "verbs": ["put"]}]}
 READER_BINDING = {
     "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
     "metadata": {"name": "e2e-metrics-reader"},
@@ -69,7 +70,7 @@ class ServingTest(ClusterTestCase):
         local_cluster.kill_process(cls.proc)
         super().tearDownClass()
 
-    def get(self, path, token=None, method="GET"):
+    def get(self, path, token=None, method="GET", body=None):
         """One HTTPS request; the self-signed serving certificate is not verified (as probes)."""
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
@@ -79,7 +80,7 @@ class ServingTest(ClusterTestCase):
             conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
             try:
                 headers = {"Authorization": "Bearer " + token} if token else {}
-                conn.request(method, path, headers=headers)
+                conn.request(method, path, body=body, headers=headers)
                 resp = conn.getresponse()
                 return resp.status, resp.read().decode("utf-8", "replace")
             except ConnectionError:
@@ -122,6 +123,20 @@ class ServingTest(ClusterTestCase):
         wait_for(lambda: 'scheduler_schedule_attempts_total{profile="serving-probe-scheduler",'
                  'result="scheduled"} 1' in self.get("/metrics", token=self.tokens[
                      "e2e-metrics-reader"])[1], "the scheduled attempt in /metrics")
+        # The framework, queue and SLI metrics of that one pod, with upstream's labels.
+        body = self.get("/metrics", token=self.tokens["e2e-metrics-reader"])[1]
+        profile = 'profile="serving-probe-scheduler"'
+        for sample in (
+                'scheduler_framework_extension_point_duration_seconds_count{extension_point="Bind",'
+                + profile + ',status="Success"} 1',
+                'scheduler_framework_extension_point_duration_seconds_count{'
+                'extension_point="PreFilter",' + profile + ',status="Success"} 1',
+                'scheduler_queue_incoming_pods_total{event="PodAdd",queue="active"} 1',
+                'scheduler_pod_scheduling_sli_duration_seconds_count{attempts="1"} 1',
+                'scheduler_goroutines{operation="binding"} 0',
+                'scheduler_plugin_evaluation_total{extension_point="PreFilter",'
+                'plugin="NodeResourcesFit",' + profile + '} 1'):
+            self.assertIn(sample, body)
         # /configz: the configuration in force.
         status, body = self.get("/configz", token=self.tokens["e2e-metrics-reader"])
         self.assertEqual(status, 200, body)
@@ -129,6 +144,12 @@ class ServingTest(ClusterTestCase):
         self.assertEqual([p["schedulerName"] for p in cfg["profiles"]],
                          ["serving-probe-scheduler"])
         self.assertEqual(cfg["parallelism"], 16)
+        # PUT /debug/flags/v (enableProfiling): the verbosity changes; SubjectAccessReview verb
+        # "put"; anonymous is refused.
+        self.assertEqual(self.get("/debug/flags/v", method="PUT", body="4")[0], 403)
+        self.assertEqual(
+            self.get("/debug/flags/v", token=self.tokens["e2e-metrics-reader"], method="PUT",
+                     body="4"), (200, "successfully set klog.logging.verbosity to 4"))
         self.assertIsNone(self.proc.poll(), "serving probe scheduler exited")
 
     def test_r_reload_is_counted_and_shown(self):
