@@ -13,6 +13,7 @@
 #include "core/cache/cache.hpp"
 #include "core/client/api_client.hpp"
 #include "core/client/rate_limit.hpp"
+#include "core/client/retry_after.hpp"
 #include "core/config/json_form.hpp"
 #include "core/informer/reflector.hpp"
 #include "core/informer/typed.hpp"
@@ -489,12 +490,15 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
             : "clientConnection.kubeconfig " + cfg.client_connection.kubeconfig;
     const std::string server =
         rc->scheme + "://" + rc->host + ":" + rc->port + " (from " + origin + ")";
-    // clientConnection.qps/burst throttle every request, as client-go's token bucket.
+    // clientConnection.qps/burst throttle every request, as client-go's token bucket; a 429 or
+    // 5xx with Retry-After is sent again (each try waits for its token), as client-go's request.
     const auto& cc = cfg.client_connection;
-    auto client =
-        client::rate_limited(client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst);
-    auto events_client =
-        client::rate_limited(client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst);
+    const auto make_client = [&] {
+        return client::honour_retry_after(client::rate_limited(
+            client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst));
+    };
+    auto client = make_client();
+    auto events_client = make_client();
     const auto registry = plugins::make_in_tree_registry();
     cache::cache cache;
     auto built = profile_set::build(cfg, registry, *client, cache);
