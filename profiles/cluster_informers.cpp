@@ -21,6 +21,9 @@ using decoder = result<T> (*)(json::value);
 using informer::as;
 using informer::store_key;
 
+constexpr std::string_view kPodGroupGroupVersion = "/apis/scheduling.x-k8s.io/v1alpha1";
+constexpr std::chrono::seconds kPodGroupDiscoveryPeriod{30};
+
 informer::reflector_options options_for(std::string path) {
     informer::reflector_options o;
     o.resource_path = std::move(path);
@@ -140,7 +143,36 @@ task<void> cluster_informers::start(task_group& group) {
         group.spawn(r->run());
     }
     group.spawn(namespaces_->run());
+    group.spawn(watch_pod_groups_once_served(group));
     started_ = true;
+}
+
+task<void> cluster_informers::watch_pod_groups_once_served(task_group& group) {
+    // The PodGroup CRD is optional: ask discovery until the apiserver serves it (it may be
+    // installed after start-up), then mirror PodGroups like any other object.
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    for (bool logged = false;;) {
+        client::http_request req;
+        req.target = std::string(kPodGroupGroupVersion);
+        req.timeout = 10s;
+        auto res = co_await client_.send(std::move(req));
+        if (res && res->status == 200) {
+            break;
+        }
+        if (!logged) {
+            MS_LOG_INFO("{} is not served (PodGroup CRD not installed?): checking again every {}s",
+                        kPodGroupGroupVersion, kPodGroupDiscoveryPeriod.count());
+            logged = true;
+        }
+        t.expires_after(kPodGroupDiscoveryPeriod);
+        if (auto [ec] = co_await t.async_wait(use_task); ec) {
+            co_return;
+        }
+    }
+    pod_groups_ = store_reflector<api::pod_group>(
+        client_, std::string(kPodGroupGroupVersion) + "/podgroups", &api::decode_pod_group, true,
+        cache_.objects().pod_groups, event_resource::pod_group, on_event_);
+    group.spawn(pod_groups_->run());
 }
 
 bool cluster_informers::synced() const {

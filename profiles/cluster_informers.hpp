@@ -7,7 +7,9 @@
 // changes.
 //
 // PodDisruptionBudgets are read from policy/v1, or from policy/v1beta1 where the apiserver
-// serves only that (before 1.21): start() asks discovery once.
+// serves only that (before 1.21): start() asks discovery once. PodGroups
+// (scheduling.x-k8s.io/v1alpha1, a CRD) are mirrored once discovery shows them, asked again every
+// 30 s until then; their informer is not part of synced().
 #pragma once
 
 #include <functional>
@@ -36,11 +38,15 @@ class cluster_informers {
     bool synced() const;
 
   private:
+    task<void> watch_pod_groups_once_served(task_group& group);
+
     client::api_client& client_;
     cache::cache& cache_;
     event_sink on_event_;
     std::vector<std::unique_ptr<informer::reflector>> required_;
     std::unique_ptr<informer::reflector> namespaces_;
+    // PodGroups (scheduling.x-k8s.io/v1alpha1), once discovery shows the CRD; not waited for.
+    std::unique_ptr<informer::reflector> pod_groups_;
     bool started_ = false;
 };
 

@@ -41,6 +41,7 @@ class profile_handle final : public framework::handle {
     }
     const cache::cluster_objects& objects() const override { return cache_.objects(); }
     const framework::nominator& nominated() const override { return cache_.nominated(); }
+    bool is_assumed(std::string_view uid) const override { return cache_.is_assumed(uid); }
     framework::framework* profile_framework() override { return framework_; }
     metrics::scheduler_metrics* metrics() override { return runtime_->metrics; }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,

@@ -30,5 +30,7 @@ result<namespace_object> decode_namespace(json::value obj);
 result<service> decode_service(json::value obj);
 result<replication_controller> decode_replication_controller(json::value obj);
 result<workload_set> decode_workload_set(json::value obj);
+// scheduling.x-k8s.io/v1alpha1 PodGroup.
+result<pod_group> decode_pod_group(json::value obj);
 
 }  // namespace multisched::api

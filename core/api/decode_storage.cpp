@@ -200,6 +200,31 @@ result<pod_disruption_budget> decode_pdb(json::value obj) {
         });
 }
 
+result<pod_group> decode_pod_group(json::value obj) {
+    return decode_object<pod_group>(obj, "podgroup", [](reader& r, json::value o, pod_group& g) {
+        const path root;
+        const json::value spec = o["spec"];
+        const path sp = root / "spec";
+        if (r.object(spec, sp)) {
+            g.min_member = r.int32(spec["minMember"], sp / "minMember");
+            if (!spec["minResources"].is_null()) {
+                g.min_resources =
+                    read_resource_list(r, spec["minResources"], sp / "minResources").list;
+            }
+            if (!spec["scheduleTimeoutSeconds"].is_null()) {
+                g.schedule_timeout_seconds =
+                    r.int32(spec["scheduleTimeoutSeconds"], sp / "scheduleTimeoutSeconds");
+            }
+        }
+        const json::value status = o["status"];
+        const path st = root / "status";
+        if (r.object(status, st)) {
+            g.phase = r.string(status["phase"], st / "phase");
+            g.scheduled = r.int32(status["scheduled"], st / "scheduled");
+        }
+    });
+}
+
 result<service> decode_service(json::value obj) {
     return decode_object<service>(obj, "service", [](reader& r, json::value o, service& s) {
         const path root;

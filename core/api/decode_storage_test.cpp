@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Decoding of PersistentVolumeClaim, PersistentVolume, StorageClass, CSINode,
 // PodDisruptionBudget and Namespace objects.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,64 @@ TEST_CASE("decode.workload_selectors", "[decode]") {
     REQUIRE(p.has_value());
     REQUIRE(p->meta.controller.has_value());
     CHECK(*p->meta.controller == controller_ref{"apps/v1", "ReplicaSet", "r", "y"});
+}
+
+TEST_CASE("decode.pod_group", "[decode]") {
+    struct test_case {
+        std::string name;
+        std::string json;
+        std::int32_t min_member;
+        std::optional<std::int64_t> min_milli_cpu;  // nullopt: no minResources
+        std::optional<std::int32_t> timeout;
+        std::string error;  // substring of the error, "" for success
+    };
+    const std::vector<test_case> cases = {
+        {"full",
+         R"({"metadata":{"name":"train","namespace":"ml","uid":"g1"},
+             "spec":{"minMember":4,"minResources":{"cpu":"8","memory":"16Gi"},
+                     "scheduleTimeoutSeconds":30},
+             "status":{"phase":"Scheduling","scheduled":2}})",
+         4, 8000, 30, ""},
+        {"only minMember", R"({"metadata":{"name":"g","namespace":"d","uid":"u"},"spec":{"minMember":2}})", 2,
+         std::nullopt, std::nullopt, ""},
+        {"no spec", R"({"metadata":{"name":"g","namespace":"d","uid":"u"}})", 0, std::nullopt, std::nullopt,
+         ""},
+        {"minMember of the wrong type",
+         R"({"metadata":{"name":"g","namespace":"d","uid":"u"},"spec":{"minMember":"four"}})", 0,
+         std::nullopt, std::nullopt, "spec.minMember"},
+        {"bad quantity",
+         R"({"metadata":{"name":"g","namespace":"d","uid":"u"},"spec":{"minMember":1,
+             "minResources":{"cpu":"lots"}}})",
+         0, std::nullopt, std::nullopt, "spec.minResources"},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        const auto doc = parsed(tc.json);
+        const auto g = decode_pod_group(doc.root());
+        if (!tc.error.empty()) {
+            REQUIRE_FALSE(g.has_value());
+            CHECK_THAT(g.error().message, Catch::Contains(tc.error));
+            continue;
+        }
+        INFO((g.has_value() ? std::string() : g.error().message));
+        REQUIRE(g.has_value());
+        CHECK(g->min_member == tc.min_member);
+        CHECK(g->min_resources.has_value() == tc.min_milli_cpu.has_value());
+        if (tc.min_milli_cpu) {
+            CHECK(g->min_resources->milli_cpu == *tc.min_milli_cpu);
+            CHECK(g->min_resources->memory == 16LL << 30);
+        }
+        CHECK(g->schedule_timeout_seconds == tc.timeout);
+    }
+}
+
+TEST_CASE("decode.pod_group_of", "[decode]") {
+    pod p;
+    CHECK(pod_group_of(p).empty());
+    p.meta.labels.set("app", "x");
+    CHECK(pod_group_of(p).empty());
+    p.meta.labels.set(std::string(kPodGroupLabel), "train");
+    CHECK(pod_group_of(p) == "train");
 }
 
 }  // namespace

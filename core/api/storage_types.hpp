@@ -120,4 +120,29 @@ struct namespace_object {
     bool operator==(const namespace_object&) const = default;
 };
 
+// A gang (kubernetes-sigs/scheduler-plugins' PodGroup, scheduling.x-k8s.io/v1alpha1): the pods
+// of its namespace labelled kPodGroupLabel=<name> are scheduled all-or-nothing, at least
+// min_member of them together.
+inline constexpr std::string_view kPodGroupLabel = "scheduling.x-k8s.io/pod-group";
+
+struct pod_group {
+    object_meta meta;
+    std::int32_t min_member = 0;  // spec.minMember
+    // spec.minResources: what the whole group needs; checked against the cluster's free room
+    // before any member is placed. nullopt when unset.
+    std::optional<resource_list> min_resources;
+    // spec.scheduleTimeoutSeconds: how long placed members wait for the rest; nullopt: the
+    // plugin's default.
+    std::optional<std::int32_t> schedule_timeout_seconds;
+    std::string phase;           // status.phase as last written
+    std::int32_t scheduled = 0;  // status.scheduled
+    bool operator==(const pod_group&) const = default;
+};
+
+// The PodGroup name `p` joins (its kPodGroupLabel value), or "" when none.
+inline std::string_view pod_group_of(const pod& p) {
+    const std::string* name = p.meta.labels.find(kPodGroupLabel);
+    return name != nullptr ? std::string_view(*name) : std::string_view();
+}
+
 }  // namespace multisched::api

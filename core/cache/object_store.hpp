@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Informer-fed stores of the cluster objects plugins read beyond pods and nodes (upstream's
-// listers): persistent volumes and claims, storage classes, CSINodes, PodDisruptionBudgets.
+// listers): persistent volumes and claims, storage classes, CSINodes, PodDisruptionBudgets,
+// PodGroups and their members.
 // Single-threaded like the node cache: written by informer handlers and read by scheduling
 // cycles on the one io_context. Objects are immutable and shared, so a binding cycle may keep
 // one across awaits.
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "core/api/storage_types.hpp"
+#include "core/cache/pod_group_index.hpp"
 
 namespace multisched::cache {
 
@@ -59,6 +61,8 @@ struct cluster_objects {
     object_store<api::replication_controller> replication_controllers;  // by namespace/name
     object_store<api::workload_set> replica_sets;                       // by namespace/name
     object_store<api::workload_set> stateful_sets;                      // by namespace/name
+    object_store<api::pod_group> pod_groups;                            // by namespace/name
+    pod_group_index pod_group_members;  // fed by the pod informer, not by a store reflector
 };
 
 }  // namespace multisched::cache

@@ -60,6 +60,9 @@ class handle {
     virtual const cache::cluster_objects& objects() const = 0;
     // Pods nominated to nodes by preemption and not bound yet.
     virtual const nominator& nominated() const = 0;
+    // Whether the pod is assumed in the cache (placed by a scheduling cycle, not yet confirmed
+    // bound by the informer).
+    virtual bool is_assumed(std::string_view /*uid*/) const { return false; }
     // The framework of the profile this handle belongs to (preemption re-runs its filters).
     // Null only while the profile is being built.
     virtual framework* profile_framework() = 0;

@@ -182,6 +182,7 @@ enum class event_resource {
     persistent_volume_claim,
     storage_class,
     csi_node,
+    pod_group,  // scheduling.x-k8s.io PodGroup objects
     wildcard
 };
 enum action : std::uint32_t {

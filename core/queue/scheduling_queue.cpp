@@ -59,6 +59,8 @@ std::string_view event_label(const framework::cluster_event& event) {
             return add ? "StorageClassAdd" : del ? "StorageClassDelete" : "StorageClassUpdate";
         case event_resource::csi_node:
             return add ? "CSINodeAdd" : del ? "CSINodeDelete" : "CSINodeUpdate";
+        case event_resource::pod_group:
+            return add ? "PodGroupAdd" : del ? "PodGroupDelete" : "PodGroupUpdate";
         case event_resource::wildcard:
             break;
     }

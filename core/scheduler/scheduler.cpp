@@ -90,7 +90,24 @@ bool scheduler::responsible_for(const api::pod& pod) const {
     return profiles_(name) != nullptr;
 }
 
+void scheduler::track_group_member(const std::shared_ptr<const api::pod>& pod) {
+    auto& members = cache_.objects().pod_group_members;
+    if (terminal(*pod)) {
+        members.erase(pod->meta.uid);  // finished members no longer count
+        return;
+    }
+    const std::string key = cache::pod_group_key(*pod);
+    const auto* before = key.empty() ? nullptr : members.find(key);
+    const bool joined = !key.empty() && (before == nullptr || !before->contains(pod->meta.uid));
+    members.upsert(pod);
+    if (joined && pod->node_name.empty()) {
+        // A pending member joined its group: siblings waiting for enough members may go now.
+        queue_.on_event({event_resource::pod, action::action_add});
+    }
+}
+
 void scheduler::on_pod_add(const std::shared_ptr<const api::pod>& pod) {
+    track_group_member(pod);
     if (!pod->node_name.empty()) {
         queue_.remove(pod->meta.uid);
         cache_.add_pod(framework::make_pod_info(pod));
@@ -123,6 +140,7 @@ void scheduler::update_nomination(const api::pod& old_pod,
 
 void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
                               const std::shared_ptr<const api::pod>& new_pod) {
+    track_group_member(new_pod);
     if (!new_pod->node_name.empty()) {
         // Bound (by us: confirms the assumed pod; by someone else: counts it) or updated.
         queue_.remove(new_pod->meta.uid);
@@ -157,6 +175,7 @@ void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
             waiting->reject("", "removed");  // its binding cycle unreserves and forgets it
         }
     }
+    cache_.objects().pod_group_members.erase(pod->meta.uid);
     const bool was_cached = !cache_.node_of(pod->meta.uid).empty();
     queue_.remove(pod->meta.uid);
     cache_.nominated().remove(pod->meta.uid);

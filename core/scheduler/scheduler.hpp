@@ -81,6 +81,9 @@ class scheduler {
                              std::shared_ptr<const framework::pod_info> assumed, std::string node,
                              time_point start);
     bool responsible_for(const api::pod& pod) const;
+    // Keeps the pod-group member index (cache::cluster_objects) in step with every pod, whoever
+    // schedules it; a pending member joining its group is a cluster event (pod add).
+    void track_group_member(const std::shared_ptr<const api::pod>& pod);
     // scheduler_pod_scheduling_sli_duration_seconds for a bound pod (and the deprecated
     // pod_scheduling_duration_seconds when shown): from its first entry into active to now.
     void observe_sli(const framework::queued_pod_info& queued);

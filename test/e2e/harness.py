@@ -22,6 +22,7 @@ import re
 import secrets
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,11 +105,21 @@ class Env:
         t0 = time.monotonic()
         self.cluster = local_cluster.LocalCluster(os.path.join(self.work_dir, "cluster")).start()
         self.api = self.cluster.client()
+        self.install_crds()
         write_config(self.config_path, self.cluster.scheduler_kubeconfig)
         self.start_scheduler()
         print("e2e: cluster %s up in %.1fs; scheduler %s (config %s); work dir %s"
               % (self.cluster.server, time.monotonic() - t0, scheduler_bin(), config_api(),
                  self.work_dir), file=sys.stderr, flush=True)
+
+    def install_crds(self):
+        """The PodGroup CRD and its RBAC, as an operator installs them (manifests/crds)."""
+        kubectl = ["kubectl", "--kubeconfig", self.cluster.admin_kubeconfig]
+        subprocess.run(kubectl + ["apply", "-f", os.path.join(REPO, "manifests", "crds")],
+                       check=True, capture_output=True, timeout=60)
+        subprocess.run(kubectl + ["wait", "--for=condition=established", "--timeout=60s",
+                                  "crd/podgroups.scheduling.x-k8s.io"],
+                       check=True, capture_output=True, timeout=90)
 
     def start_scheduler(self):
         b = scheduler_bin()
