@@ -174,6 +174,8 @@ struct process {
         sched.set_metrics(&metrics);
         queue.set_metrics(&metrics);
         profiles->set_metrics(&metrics);
+        profiles->set_activator(
+            [this](const std::vector<std::string>& uids) { queue.activate(uids); });
         metric_registry.add_collector(
             [this](std::vector<metrics::collected_value>&) { collect(); });
     }

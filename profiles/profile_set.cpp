@@ -44,6 +44,11 @@ class profile_handle final : public framework::handle {
     bool is_assumed(std::string_view uid) const override { return cache_.is_assumed(uid); }
     framework::framework* profile_framework() override { return framework_; }
     metrics::scheduler_metrics* metrics() override { return runtime_->metrics; }
+    void activate(const std::vector<std::string>& uids) override {
+        if (runtime_->activate) {
+            runtime_->activate(uids);
+        }
+    }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
                       std::string_view reason, std::string_view action, std::string note) override {
         if (runtime_->record) {

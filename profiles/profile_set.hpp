@@ -33,6 +33,8 @@ struct plugin_runtime {
     std::function<void(task<void>)> spawn;
     // The process's metrics: every framework built with this runtime records into them.
     metrics::scheduler_metrics* metrics = nullptr;
+    // handle::activate: the queue's activate.
+    std::function<void(const std::vector<std::string>&)> activate;
 };
 
 class profile_set {
@@ -64,6 +66,10 @@ class profile_set {
     void set_runtime(event_sink sink, std::function<void(task<void>)> writes) {
         runtime_->record = std::move(sink);
         runtime_->spawn = std::move(writes);
+    }
+    // handle::activate reaches `activate` (the queue) from now on, here and in later sets.
+    void set_activator(std::function<void(const std::vector<std::string>&)> activate) {
+        runtime_->activate = std::move(activate);
     }
     // Frameworks and plugins record into `m` from now on, and so do the profiles of sets built
     // later with this set's runtime (reload). `m` must outlive every framework.

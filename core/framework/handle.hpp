@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/api/types.hpp"
 #include "core/cache/object_store.hpp"
@@ -75,6 +76,10 @@ class handle {
     // victims) in the scheduler's tracked task group for writes: it outlives the cycle, is
     // cancelled at shutdown, and its exceptions are logged. Use instead of co_spawn(detached).
     virtual void spawn_write(task<void> work) = 0;
+    // Moves these pending pods (by uid) from the unschedulable pool or backoff to the active
+    // queue now, through PreEnqueue (upstream PodActivator): e.g. a gang's siblings once the
+    // group can be placed. Unknown, in-flight and already active pods are left alone.
+    virtual void activate(const std::vector<std::string>& /*uids*/) {}
     // The scheduler's metrics (preemption records its attempts and victims); null when metrics
     // are off (tests, simulation).
     virtual metrics::scheduler_metrics* metrics() { return nullptr; }

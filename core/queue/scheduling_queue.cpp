@@ -357,6 +357,24 @@ std::size_t scheduling_queue::retry_if(const std::function<bool(const api::pod&)
     return moved;
 }
 
+std::size_t scheduling_queue::activate(const std::vector<std::string>& uids,
+                                       clock::time_point now) {
+    std::size_t moved = 0;
+    for (const auto& uid : uids) {
+        auto it = pods_.find(uid);
+        if (it == pods_.end()) {
+            continue;
+        }
+        entry& e = it->second;
+        if (e.place == where::unschedulable || e.place == where::backoff ||
+            e.place == where::gated) {
+            to_active(e, now, kForceActivate);
+            moved += e.place == where::active ? 1 : 0;
+        }
+    }
+    return moved;
+}
+
 void scheduling_queue::set_backoff(std::chrono::milliseconds initial,
                                    std::chrono::milliseconds max) {
     opts_.initial_backoff = initial;

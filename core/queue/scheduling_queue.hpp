@@ -122,6 +122,10 @@ class scheduling_queue {
     // would move them. Returns how many moved.
     std::size_t retry_if(const std::function<bool(const api::pod&)>& retry,
                          clock::time_point now = clock::now());
+    // Moves the named pods that wait in unschedulable, backoff or gated to active now, through
+    // PreEnqueue (upstream Activate, event ForceActivate). Returns how many reached active.
+    std::size_t activate(const std::vector<std::string>& uids,
+                         clock::time_point now = clock::now());
     // New backoff bounds (podInitialBackoffSeconds / podMaxBackoffSeconds) for later failures.
     void set_backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max);
     // Counts every move into active, backoff or unschedulable from now on in

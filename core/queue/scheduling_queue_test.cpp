@@ -388,3 +388,34 @@ TEST_CASE("scheduling_queue.event_labels") {
 }
 
 }  // namespace multisched::queue
+
+namespace multisched::queue {
+
+TEST_CASE("scheduling_queue.activate_moves_waiting_pods_to_active") {
+    fixture f;
+    f.q.add(f.pod("parked"), f.t0);
+    f.q.add(f.pod("backing-off"), f.t0);
+    f.q.add(f.pod("queued"), f.t0);
+    auto parked = f.q.try_pop();
+    auto backing = f.q.try_pop();
+    REQUIRE(parked.has_value());
+    REQUIRE(backing.has_value());
+    failure rejected;
+    rejected.events = {kNodeAdd};
+    f.q.requeue(*parked, rejected, f.t0 + 1ms);  // unschedulable: only a node add moves it
+    failure error;
+    error.error = true;
+    f.q.requeue(*backing, error, f.t0 + 1ms);  // backoff for 1 s
+    REQUIRE(f.q.sizes().unschedulable == 1);
+    REQUIRE(f.q.sizes().backoff == 1);
+
+    const std::vector<std::string> uids = {parked->queued.info->pod->meta.uid,
+                                           backing->queued.info->pod->meta.uid, "unknown",
+                                           "queued"};
+    CHECK(f.q.activate(uids, f.t0 + 2ms) == 2);  // "queued" was already active
+    CHECK(f.q.sizes().active == 3);
+    CHECK(f.q.sizes().unschedulable == 0);
+    CHECK(f.q.sizes().backoff == 0);
+}
+
+}  // namespace multisched::queue
