@@ -10,6 +10,8 @@ namespace multisched::plugins::names {
 
 inline constexpr std::string_view kPrioritySort = "PrioritySort";
 inline constexpr std::string_view kDefaultBinder = "DefaultBinder";
+// Out of kube-scheduler's default set (kubernetes-sigs/scheduler-plugins' gang plugin).
+inline constexpr std::string_view kCoscheduling = "Coscheduling";
 inline constexpr std::string_view kDefaultPreemption = "DefaultPreemption";
 inline constexpr std::string_view kDynamicResources = "DynamicResources";
 inline constexpr std::string_view kImageLocality = "ImageLocality";

@@ -4,6 +4,8 @@
 #include <map>
 
 #include "core/util/check.hpp"
+#include "plugins/coscheduling/args.hpp"
+#include "plugins/coscheduling/coscheduling.hpp"
 #include "plugins/default_binder/default_binder.hpp"
 #include "plugins/default_preemption/args.hpp"
 #include "plugins/default_preemption/default_preemption.hpp"
@@ -61,12 +63,14 @@ framework::registry make_in_tree_registry() {
     add(r, names::kNodeResourcesBalancedAllocation, node_resources_balanced_allocation::make);
     add(r, names::kImageLocality, image_locality::make);
     add(r, names::kDefaultBinder, default_binder::make);
+    add(r, names::kCoscheduling, coscheduling::make);
     return r;
 }
 
 config::args_defaulter make_args_defaulter() {
     using defaulter = result<YAML::Node> (*)(const YAML::Node&);
     static const std::map<std::string_view, defaulter, std::less<>> kArgs = {
+        {names::kCoscheduling, &coscheduling::default_args},
         {names::kDefaultPreemption, &default_preemption::default_args},
         {names::kInterPodAffinity, &inter_pod_affinity::default_args},
         {names::kNodeAffinity, &node_affinity::default_args},

@@ -4,6 +4,7 @@
 // factory and the registered events.
 #include <catch2/catch.hpp>
 
+#include "plugins/helper/events_test_util.hpp"
 #include "plugins/volume_binding/volume_binding.hpp"
 #include "test/util/fake_handle.hpp"
 
@@ -69,21 +70,10 @@ TEST_CASE("volume_binding.make") {
 }
 
 TEST_CASE("volume_binding.events") {
-    using framework::cluster_event;
     using framework::event_resource;
     multisched::testing::fake_handle h;
     const volume_binding p(volume_binding_args{}, h);
-    const auto events = p.events_to_register();
-    const auto registered = [&](const cluster_event& e) {
-        return std::any_of(events.begin(), events.end(),
-                           [&](const cluster_event& r) { return r.matches(e); });
-    };
-    struct test_case {
-        std::string name;
-        cluster_event event;
-        bool want;
-    };
-    const std::vector<test_case> cases = {
+    const std::vector<helper::event_case> cases = {
         {"storage class add", {event_resource::storage_class, framework::action_add}, true},
         {"storage class update", {event_resource::storage_class, framework::action_update}, true},
         {"storage class delete", {event_resource::storage_class, framework::action_delete}, false},
@@ -102,10 +92,7 @@ TEST_CASE("volume_binding.events") {
         {"csinode update", {event_resource::csi_node, framework::action_update}, true},
         {"assigned pod delete", {event_resource::assigned_pod, framework::action_delete}, false},
     };
-    for (const auto& c : cases) {
-        INFO(c.name);
-        CHECK(registered(c.event) == c.want);
-    }
+    helper::check_registered_events(p, cases);
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MANIFESTS = os.path.join(REPO, "manifests")
 OBJECTS = ["kubeadm/kube-scheduler.yaml", "deployment/multisched.yaml",
            "crds/scheduling.x-k8s.io_podgroups.yaml", "crds/podgroup-rbac.yaml"]
-CONFIGS = ["kubeadm/multisched-config.yaml", "samples/two-profiles.yaml"]
+CONFIGS = ["kubeadm/multisched-config.yaml", "samples/two-profiles.yaml",
+           "samples/gang-profiles.yaml"]
 
 
 def json_objects(text):

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ class fake_handle final : public framework::handle {
 
     const cache::cluster_objects& objects() const override { return cluster_objects; }
     const framework::nominator& nominated() const override { return nominations; }
+    bool is_assumed(std::string_view uid) const override {
+        return assumed.contains(std::string(uid));
+    }
+    void activate(const std::vector<std::string>& uids) override { activated.push_back(uids); }
     framework::framework* profile_framework() override { return fw; }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
                       std::string_view reason, std::string_view action, std::string note) override {
@@ -69,6 +74,8 @@ class fake_handle final : public framework::handle {
     framework::framework* fw = nullptr;      // what profile_framework() returns
     std::vector<recorded_event> events;      // what record_event() recorded
     std::vector<task<void>> writes;          // what spawn_write() was given
+    std::set<std::string> assumed;           // uids is_assumed() answers true for
+    std::vector<std::vector<std::string>> activated;  // what activate() was given, per call
 
   private:
     fake_api_client own_client_;
