@@ -116,7 +116,6 @@ class framework {
     // (plugin_evaluation_total) and, in cycles whose state.record_plugin_metrics is set, each
     // plugin call (plugin_execution_duration_seconds). `m` must outlive the framework.
     void set_metrics(metrics::scheduler_metrics* m);
-    bool has_metrics() const { return instruments_ != nullptr; }
     // The Filter extension point of one cycle: all nodes checked from `start`, ending with
     // `result` (success, or the error that stopped the search), as upstream times it in
     // findNodesThatPassFilters rather than per node.

@@ -13,6 +13,7 @@
 #include "core/scheduler/scheduler.hpp"
 #include "core/util/task_group.hpp"
 #include "plugins/coscheduling/test_util.hpp"
+#include "test/util/task_runner.hpp"
 
 namespace multisched::plugins::coscheduling::test {
 namespace {
@@ -135,14 +136,7 @@ struct flow {
     flow(const flow&) = delete;
     flow& operator=(const flow&) = delete;
 
-    void drain() {
-        for (;;) {
-            ioc.restart();
-            if (ioc.poll() == 0) {
-                return;
-            }
-        }
-    }
+    void drain() { testing::drain(ioc); }
     // Schedules until the active queue is empty, letting bindings and writes finish.
     void run() {
         drain();

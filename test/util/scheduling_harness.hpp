@@ -19,6 +19,7 @@
 #include "profiles/profile_set.hpp"
 #include "test/util/builders.hpp"
 #include "test/util/fake_api_client.hpp"
+#include "test/util/task_runner.hpp"
 
 namespace multisched::testing {
 
@@ -77,14 +78,7 @@ struct scheduling_harness {
     }
 
     // Runs ready handlers until none is left (bindings and writes complete via the fake).
-    void drain() {
-        for (;;) {
-            ioc.restart();
-            if (ioc.poll() == 0) {
-                return;
-            }
-        }
-    }
+    void drain() { testing::drain(ioc); }
     // Schedules every active pod and lets bindings and writes finish.
     void run() {
         drain();
