@@ -49,6 +49,13 @@ class profile_handle final : public framework::handle {
             runtime_->activate(uids);
         }
     }
+    std::shared_ptr<void>* persistent_slot(std::string_view key) override {
+        auto it = runtime_->persistent.find(key);
+        if (it == runtime_->persistent.end()) {
+            it = runtime_->persistent.emplace(std::string(key), nullptr).first;
+        }
+        return &it->second;
+    }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
                       std::string_view reason, std::string_view action, std::string note) override {
         if (runtime_->record) {

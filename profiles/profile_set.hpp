@@ -35,6 +35,8 @@ struct plugin_runtime {
     metrics::scheduler_metrics* metrics = nullptr;
     // handle::activate: the queue's activate.
     std::function<void(const std::vector<std::string>&)> activate;
+    // handle::persistent_slot: plugins' state kept across reloads, by key.
+    std::map<std::string, std::shared_ptr<void>, std::less<>> persistent;
 };
 
 class profile_set {

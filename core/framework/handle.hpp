@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,6 +84,25 @@ class handle {
     // The scheduler's metrics (preemption records its attempts and victims); null when metrics
     // are off (tests, simulation).
     virtual metrics::scheduler_metrics* metrics() { return nullptr; }
+    // The slot of state a plugin keeps beyond its own lifetime, named by `key` (the plugin's
+    // name): one slot per process, shared by the plugin's instances in every profile and handed
+    // to the instances that replace them when the configuration is reloaded. Null when the handle
+    // keeps no such state: the plugin keeps its own then. Use persistent_state() below.
+    virtual std::shared_ptr<void>* persistent_slot(std::string_view /*key*/) { return nullptr; }
 };
+
+// The state of type T in `h`'s slot `key`, made with `make()` when the slot is empty (or when
+// the handle has no slots). Every caller of one key must use the same T.
+template <class T, class Make>
+std::shared_ptr<T> persistent_state(handle& h, std::string_view key, Make&& make) {
+    std::shared_ptr<void>* slot = h.persistent_slot(key);
+    if (slot == nullptr) {
+        return make();
+    }
+    if (*slot == nullptr) {
+        *slot = make();
+    }
+    return std::static_pointer_cast<T>(*slot);
+}
 
 }  // namespace multisched::framework

@@ -15,7 +15,7 @@ using framework::status;
 status coscheduling::reserve(framework::cycle_state& /*state*/, const framework::pod_info& pod,
                              const std::string& /*node*/) {
     if (const std::string key = cache::pod_group_key(*pod.pod); !key.empty()) {
-        book_.leave_plan(key, pod.pod->meta.uid);
+        state_->book.leave_plan(key, pod.pod->meta.uid);
     }
     return {};
 }
@@ -26,10 +26,10 @@ void coscheduling::unreserve(framework::cycle_state& /*state*/, const framework:
     if (key.empty()) {
         return;
     }
-    book_.leave_plan(key, pod.pod->meta.uid);
-    barrier_of_member_.erase(pod.pod->meta.uid);
-    if (auto it = past_barrier_.find(pod.pod->meta.uid); it != past_barrier_.end()) {
-        past_barrier_.erase(it);
+    state_->book.leave_plan(key, pod.pod->meta.uid);
+    state_->barrier_of_member.erase(pod.pod->meta.uid);
+    if (auto it = state_->past_barrier.find(pod.pod->meta.uid); it != state_->past_barrier.end()) {
+        state_->past_barrier.erase(it);
         MS_LOG_V(2, "pod group {}: member {} failed at Bind; retrying it alone", key,
                  pod.pod->key());
         return;
@@ -70,7 +70,7 @@ status coscheduling::permit(framework::cycle_state& /*state*/, const framework::
     }
     MS_LOG_V(3, "pod group {} complete: releasing {} members", key, batch.size());
     open_barrier(key, std::move(batch), wait);
-    if (book_.end_admission(key)) {
+    if (state_->book.end_admission(key)) {
         retry_blocked();
     }
     return {};
@@ -84,23 +84,23 @@ task<status> coscheduling::pre_bind(std::shared_ptr<framework::cycle_state> /*st
     if (key.empty()) {
         co_return status();
     }
-    auto it = barrier_of_member_.find(uid);
-    if (it == barrier_of_member_.end()) {
-        past_barrier_.insert(uid);  // a batch of one
+    auto it = state_->barrier_of_member.find(uid);
+    if (it == state_->barrier_of_member.end()) {
+        state_->past_barrier.insert(uid);  // a batch of one
         co_return status();
     }
     const std::shared_ptr<barrier> b = it->second;
     status s = co_await b->arrive(uid);
-    if (auto mine = barrier_of_member_.find(uid);
-        mine != barrier_of_member_.end() && mine->second == b) {
-        barrier_of_member_.erase(mine);
+    if (auto mine = state_->barrier_of_member.find(uid);
+        mine != state_->barrier_of_member.end() && mine->second == b) {
+        state_->barrier_of_member.erase(mine);
     }
     if (s.is_success()) {
-        past_barrier_.insert(uid);
+        state_->past_barrier.insert(uid);
     }
-    if (auto g = barrier_of_group_.find(key);
-        !b->open() && g != barrier_of_group_.end() && g->second == b) {
-        barrier_of_group_.erase(g);
+    if (auto g = state_->barrier_of_group.find(key);
+        !b->open() && g != state_->barrier_of_group.end() && g->second == b) {
+        state_->barrier_of_group.erase(g);
     }
     co_return s;
 }
@@ -111,16 +111,17 @@ void coscheduling::post_bind(framework::cycle_state& /*state*/, const framework:
     if (key.empty()) {
         return;
     }
-    book_.mark_bound(key, pod.pod->meta.uid);
-    past_barrier_.erase(pod.pod->meta.uid);
+    state_->book.mark_bound(key, pod.pod->meta.uid);
+    state_->past_barrier.erase(pod.pod->meta.uid);
     const auto group = handle_.objects().pod_groups.find(key);
     if (group == nullptr) {
         return;
     }
     const auto* members = index().find(key);
-    if (book_.count_bound(key, members) >= required_members(*group)) {
-        writer_.write(*group, kPhaseScheduled,
-                      static_cast<std::int32_t>(count_placed(handle_, members)));
+    if (state_->book.count_bound(key, members) >= required_members(*group)) {
+        state_->writer.write(handle_, *group, kPhaseScheduled,
+                             static_cast<std::int32_t>(count_placed(handle_, members)));
+        follow(key, now_());
     }
 }
 
@@ -134,22 +135,22 @@ void coscheduling::fail_group(const std::string& key, const std::string& reason,
             }
         });
     }
-    if (auto it = barrier_of_group_.find(key); it != barrier_of_group_.end()) {
+    if (auto it = state_->barrier_of_group.find(key); it != state_->barrier_of_group.end()) {
         it->second->fail(message);
-        barrier_of_group_.erase(it);
+        state_->barrier_of_group.erase(it);
     }
-    const bool admitted = book_.end_admission(key);
-    if (args_.pod_group_backoff_seconds > 0 && book_.backing_off(key, now) == nullptr) {
+    const bool admitted = state_->book.end_admission(key);
+    if (args_.pod_group_backoff_seconds > 0 && state_->book.backing_off(key, now) == nullptr) {
         MS_LOG_V(2, "pod group {} failed ({}): backing off", key, reason);
         const auto until = now + std::chrono::seconds(args_.pod_group_backoff_seconds);
-        book_.back_off(key, now, until, reason);
+        state_->book.back_off(key, now, until, reason);
         wake_at_(until);
     }
     if (const auto group = handle_.objects().pod_groups.find(key)) {
         const auto* members = index().find(key);
-        const std::size_t bound = book_.count_bound(key, members);
+        const std::size_t bound = state_->book.count_bound(key, members);
         if (bound < required_members(*group)) {
-            writer_.write(*group, kPhasePending, static_cast<std::int32_t>(bound));
+            state_->writer.write(handle_, *group, kPhasePending, static_cast<std::int32_t>(bound));
         }
     }
     if (admitted) {
@@ -158,7 +159,7 @@ void coscheduling::fail_group(const std::string& key, const std::string& reason,
 }
 
 void coscheduling::retry_blocked() {
-    for (const auto& key : book_.take_blocked()) {
+    for (const auto& key : state_->book.take_blocked()) {
         activate_pending(key, "");
     }
 }
@@ -176,9 +177,9 @@ void coscheduling::open_barrier(const std::string& key, std::vector<std::string>
     }
     auto b = std::make_shared<barrier>(key, batch, timeout);
     for (const auto& uid : batch) {
-        barrier_of_member_[uid] = b;
+        state_->barrier_of_member[uid] = b;
     }
-    barrier_of_group_[key] = std::move(b);
+    state_->barrier_of_group[key] = std::move(b);
 }
 
 }  // namespace multisched::plugins::coscheduling

@@ -12,6 +12,7 @@
 #include "core/framework/waiting_pods.hpp"
 #include "core/util/log.hpp"
 #include "plugins/coscheduling/feasibility.hpp"
+#include "plugins/coscheduling/lifecycle.hpp"
 
 namespace multisched::plugins::coscheduling {
 namespace {
@@ -57,13 +58,23 @@ coscheduling::coscheduling(const coscheduling_args& args, framework::handle& h, 
       handle_(h),
       now_(hk.now ? std::move(hk.now) : std::function<clock::time_point()>(&clock::now)),
       wake_at_(std::move(hk.wake_at)),
-      timer_target_(std::make_shared<std::function<void()>>([this] { on_timer(); })),
-      clock_(h.objects().pod_group_members),
-      writer_(h, now_, hk.wall ? std::move(hk.wall) : status_writer::wall_fn(&now_rfc3339)) {
+      timer_target_(std::make_shared<std::function<void()>>([this] { on_timer(); })) {
+    state_ = framework::persistent_state<gang_state>(h, kName, [&] {
+        return std::make_shared<gang_state>(
+            h.objects().pod_group_members, now_,
+            hk.wall ? std::move(hk.wall) : status_writer::wall_fn(&now_rfc3339));
+    });
     if (!wake_at_) {
         wake_at_ = [this](clock::time_point when) {
             handle_.spawn_write(call_at(timer_target_, when));
         };
+    }
+    // A reload: the timers of the instance this one replaces went with it.
+    if (const auto next = state_->book.next_deadline()) {
+        wake_at_(*next);
+    }
+    if (!state_->followed.empty()) {
+        wake_at_(state_->next_follow);
     }
 }
 
@@ -73,7 +84,7 @@ void coscheduling::on_timer() {
 
 bool coscheduling::less(const framework::queued_pod_info& a,
                         const framework::queued_pod_info& b) const {
-    return queue_less(clock_, a, b);
+    return queue_less(state_->clock, a, b);
 }
 
 std::vector<framework::cluster_event> coscheduling::events_to_register() const {
@@ -112,17 +123,18 @@ status coscheduling::pre_filter(framework::cycle_state& /*state*/, const framewo
     const std::size_t placed = count_placed(handle_, members);
     const std::size_t min = required_members(*group);
     if (total < min) {
-        writer_.write(*group, kPhasePreScheduling, static_cast<std::int32_t>(placed));
+        state_->writer.write(handle_, *group, kPhasePreScheduling,
+                             static_cast<std::int32_t>(placed));
         return {
             code::unschedulable_and_unresolvable,
             fmt::format("group {} has {} of the {} members it needs (minMember)", key, total, min)};
     }
-    if (const backoff* b = book_.backing_off(key, now)) {
+    if (const backoff* b = state_->book.backing_off(key, now)) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(b->until - now);
         return {code::unschedulable, fmt::format("group {} backs off for {} more after {}", key,
                                                  framework::go_duration(left), b->reason)};
     }
-    if (placed >= min || book_.admitted(key) != nullptr) {
+    if (placed >= min || state_->book.admitted(key) != nullptr) {
         return {};  // satisfied (a late member schedules alone) or admitted
     }
     if (std::string short_of = min_resources_shortfall(*group, key, nodes, handle_, members);
@@ -141,8 +153,9 @@ status coscheduling::admit(const std::string& key, const api::pod_group& group,
     if (fw == nullptr) {
         return status::error("the profile's framework is not built");
     }
-    const std::uint64_t digest = feasibility_digest(nodes, members, handle_, book_.epoch());
-    if (auto it = failed_.find(key); it != failed_.end() && it->second.digest == digest) {
+    const std::uint64_t digest = feasibility_digest(nodes, members, handle_, state_->book.epoch());
+    if (auto it = state_->failed.find(key);
+        it != state_->failed.end() && it->second.digest == digest) {
         return {code::unschedulable, it->second.message};  // nothing moved since the last run
     }
     const std::string& uid = pod.pod->meta.uid;
@@ -158,19 +171,19 @@ status coscheduling::admit(const std::string& key, const api::pod_group& group,
     {
         const flag_scope inside(simulating_);
         sim = simulate_placement(*fw, nodes, reserved_room(key), candidates, min - placed,
-                                 next_start_);
+                                 state_->next_start);
     }
-    next_start_ = sim.next_start;
+    state_->next_start = sim.next_start;
     const std::size_t can = placed + sim.placed.size();
     if (can < min) {
         std::string message = fmt::format("{}/{} members of group {} can be placed", can, min, key);
-        failed_[key] = {digest, message};
-        if (!book_.admissions().empty()) {
-            book_.mark_blocked(key);  // retried when an admission ends
+        state_->failed[key] = {digest, message};
+        if (!state_->book.admissions().empty()) {
+            state_->book.mark_blocked(key);  // retried when an admission ends
         }
         return {code::unschedulable, std::move(message)};
     }
-    failed_.erase(key);
+    state_->failed.erase(key);
     admission a;
     for (auto& p : sim.placed) {
         a.plan.emplace(p.pod->pod->meta.uid, std::move(p));
@@ -178,17 +191,17 @@ status coscheduling::admit(const std::string& key, const api::pod_group& group,
     a.admitted_at = now;
     a.deadline = now + group_timeout(group, args_.permit_waiting_time_seconds);
     const clock::time_point deadline = a.deadline;
-    book_.admit(key, std::move(a));
+    state_->book.admit(key, std::move(a));
     wake_at_(deadline);
     MS_LOG_V(3, "pod group {} admitted: {} placed, {} planned", key, placed, min - placed);
-    writer_.write(group, kPhaseScheduling, static_cast<std::int32_t>(placed), true);
+    state_->writer.write(handle_, group, kPhaseScheduling, static_cast<std::int32_t>(placed), true);
     activate_pending(key, uid);
     return {};
 }
 
 std::vector<placement> coscheduling::reserved_room(std::string_view key) const {
     std::vector<placement> out;
-    for (const auto& [other, a] : book_.admissions()) {
+    for (const auto& [other, a] : state_->book.admissions()) {
         const auto* m = other == key ? nullptr : index().find(other);
         if (m == nullptr) {
             continue;
@@ -204,21 +217,22 @@ std::vector<placement> coscheduling::reserved_room(std::string_view key) const {
 }
 
 void coscheduling::housekeeping(clock::time_point now) {
-    for (const auto& key : book_.overdue(now)) {
-        const admission* a = book_.admitted(key);
+    for (const auto& key : state_->book.overdue(now)) {
+        const admission* a = state_->book.admitted(key);
         const auto waited =
             std::chrono::duration_cast<std::chrono::milliseconds>(a->deadline - a->admitted_at);
         fail_group(key, fmt::format("it timed out after {}", framework::go_duration(waited)), now);
     }
-    for (const auto& key : book_.take_ended_backoffs(now)) {
+    for (const auto& key : state_->book.take_ended_backoffs(now)) {
         activate_pending(key, "");
     }
-    if (++housekeeping_runs_ % kPruneEvery != 0) {
+    follow_lifecycles(now);
+    if (++state_->housekeeping_runs % kPruneEvery != 0) {
         return;
     }
-    book_.prune(index());
-    writer_.prune(handle_.objects().pod_groups);
-    std::erase_if(failed_, [&](const auto& f) { return index().find(f.first) == nullptr; });
+    state_->book.prune(index());
+    state_->writer.prune(handle_.objects().pod_groups);
+    std::erase_if(state_->failed, [&](const auto& f) { return index().find(f.first) == nullptr; });
 }
 
 result<std::unique_ptr<framework::plugin>> make(const YAML::Node& args, framework::handle& h) {

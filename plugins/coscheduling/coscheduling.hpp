@@ -24,10 +24,7 @@
 #include "core/framework/plugin.hpp"
 #include "core/util/result.hpp"
 #include "plugins/coscheduling/args.hpp"
-#include "plugins/coscheduling/barrier.hpp"
-#include "plugins/coscheduling/group_state.hpp"
-#include "plugins/coscheduling/queue_sort.hpp"
-#include "plugins/coscheduling/status_writer.hpp"
+#include "plugins/coscheduling/gang_state.hpp"
 
 namespace multisched::plugins::coscheduling {
 
@@ -93,14 +90,9 @@ class coscheduling final : public framework::queue_sort_plugin,
     void on_timer();
 
     // For tests.
-    const group_book& book() const { return book_; }
+    const group_book& book() const { return state_->book; }
 
   private:
-    struct failed_verdict {
-        std::uint64_t digest = 0;
-        std::string message;
-    };
-
     framework::status admit(const std::string& key, const api::pod_group& group,
                             const cache::pod_group_index::members& members, std::size_t placed,
                             const framework::pod_info& pod,
@@ -112,6 +104,16 @@ class coscheduling final : public framework::queue_sort_plugin,
     void housekeeping(clock::time_point now);
     // Group-level failure (see unreserve). `reason` completes "group ns/g: <reason>".
     void fail_group(const std::string& key, const std::string& reason, clock::time_point now);
+    // Starts following a Scheduled group's lifecycle (lifecycle.hpp).
+    void follow(const std::string& key, clock::time_point now);
+    // Writes the lifecycle phase of the followed groups, every kLifecyclePeriod; lists a
+    // group's pods first when members left the index (they may have terminated).
+    void follow_lifecycles(clock::time_point now);
+    // Writes `key`'s lifecycle phase from the member index and its last terminal counts.
+    // False when the phase is final (the group is no longer followed).
+    bool write_lifecycle(const std::string& key, const api::pod_group& group);
+    // Lists the group's pods for its terminal counts, then writes its lifecycle phase.
+    task<void> list_terminal_pods(std::string key, client::http_request req);
     // Activates the pending members of the groups rejected while an admission was outstanding.
     void retry_blocked();
     void activate_pending(const std::string& key, std::string_view except);
@@ -124,17 +126,8 @@ class coscheduling final : public framework::queue_sort_plugin,
     std::function<clock::time_point()> now_;
     std::function<void(clock::time_point)> wake_at_;
     std::shared_ptr<std::function<void()>> timer_target_;  // weakly held by timer tasks
-    mutable group_clock clock_;                            // QueueSort's records; less() is const
-    group_book book_;
-    status_writer writer_;
-    std::map<std::string, failed_verdict, std::less<>> failed_;  // last failed dry run per group
-    std::map<std::string, std::shared_ptr<barrier>, std::less<>> barrier_of_member_;
-    std::map<std::string, std::shared_ptr<barrier>, std::less<>> barrier_of_group_;
-    // Members past the barrier (binding): a failure there is their own, not the group's.
-    std::set<std::string, std::less<>> past_barrier_;
-    bool simulating_ = false;     // inside our own dry run: PreFilter skips
-    std::size_t next_start_ = 0;  // the dry run's rotating first-fit start
-    std::uint64_t housekeeping_runs_ = 0;
+    std::shared_ptr<gang_state> state_;                    // see gang_state.hpp
+    bool simulating_ = false;  // inside our own dry run: PreFilter skips
 };
 
 result<std::unique_ptr<framework::plugin>> make(const YAML::Node& args, framework::handle& h);

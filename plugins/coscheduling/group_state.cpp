@@ -105,6 +105,22 @@ std::vector<std::string> group_book::overdue(clock::time_point now) const {
     return out;
 }
 
+std::optional<clock::time_point> group_book::next_deadline() const {
+    std::optional<clock::time_point> next;
+    const auto consider = [&](clock::time_point t) {
+        if (!next || t < *next) {
+            next = t;
+        }
+    };
+    for (const auto& [key, a] : admitted_) {
+        consider(a.deadline);
+    }
+    for (const auto& [key, b] : backoffs_) {
+        consider(b.until);
+    }
+    return next;
+}
+
 const backoff* group_book::backing_off(std::string_view key, clock::time_point now) const {
     auto it = backoffs_.find(key);
     return it == backoffs_.end() || it->second.until <= now ? nullptr : &it->second;

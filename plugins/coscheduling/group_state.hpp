@@ -78,6 +78,8 @@ class group_book {
     const std::map<std::string, admission, std::less<>>& admissions() const { return admitted_; }
     // Admissions whose deadline is at or before `now`.
     std::vector<std::string> overdue(clock::time_point now) const;
+    // The earliest admission deadline or backoff end, if any.
+    std::optional<clock::time_point> next_deadline() const;
 
     // The backoff of `key` if it lasts beyond `now`.
     const backoff* backing_off(std::string_view key, clock::time_point now) const;

@@ -262,5 +262,44 @@ TEST_CASE("coscheduling.barrier_deadline", "[coscheduling]") {
     CHECK(testing::run(ioc, b.arrive("c")).is_success());
 }
 
+TEST_CASE("coscheduling.reload_keeps_group_state", "[coscheduling]") {
+    cluster c;
+    setup(c, 30);
+    c.add_node("n3");
+    REQUIRE(c.pre_filter("p0").is_success());
+    auto p0 = c.wait_at_permit("p0", "n1");
+    const auto* before = c.plugin->book().admitted("ns/train-a");
+    REQUIRE(before != nullptr);
+    const std::size_t planned = before->plan.size();
+    REQUIRE(c.wakeups.size() == 1);
+
+    // The new instance finds the admission with its plan, and re-arms its deadline.
+    c.reload();
+    const auto* after = c.plugin->book().admitted("ns/train-a");
+    REQUIRE(after != nullptr);
+    CHECK(after->plan.size() == planned);
+    REQUIRE(c.wakeups.size() == 2);
+    CHECK(c.wakeups.back() == c.now + 30s);
+    // A planned member passes PreFilter on the strength of the admission.
+    CHECK(c.pre_filter("p1").is_success());
+
+    // Members held at Permit before the reload are released by the new instance.
+    c.wait_at_permit("p1", "n2");
+    std::chrono::milliseconds timeout{0};
+    CHECK(c.permit("p2", "n3", &timeout).is_success());
+    CHECK(c.verdict(p0).is_success());
+
+    // A backoff started before a reload still holds after it.
+    cluster d;
+    setup(d);
+    REQUIRE(d.pre_filter("p0").is_success());
+    d.unreserve("p0", "n1");
+    REQUIRE(d.plugin->book().backing_off("ns/train-a", d.now) != nullptr);
+    d.reload();
+    CHECK(d.wakeups.back() == d.now + 10s);
+    CHECK(d.pre_filter("p1").message() ==
+          "group ns/train-a backs off for 10s more after member ns/p0 failed on node n1");
+}
+
 }  // namespace
 }  // namespace multisched::plugins::coscheduling::test

@@ -32,11 +32,21 @@ inline constexpr std::string_view kPhaseScheduled = "Scheduled";
 
 inline constexpr std::string_view kMergePatch = "application/merge-patch+json";
 
+// status.running / succeeded / failed: the members in each pod phase.
+struct pod_counts {
+    std::int32_t running = 0;
+    std::int32_t succeeded = 0;
+    std::int32_t failed = 0;
+    bool operator==(const pod_counts&) const = default;
+};
+
 // The status subresource path of a PodGroup.
 std::string pod_group_status_path(const api::pod_group& group);
-// {"status":{"phase":P,"scheduled":N[,"scheduleStartTime":T]}}
+// {"status":{"phase":P,"scheduled":N[,"scheduleStartTime":T][,"running":R,"succeeded":S,
+// "failed":F]}}
 std::string status_patch(std::string_view phase, std::int32_t scheduled,
-                         std::optional<std::string_view> start_time);
+                         std::optional<std::string_view> start_time,
+                         const std::optional<pod_counts>& counts = std::nullopt);
 // Sends one patch; logs the outcome. `client` must outlive the task.
 task<void> send_status_patch(client::api_client& client, client::http_request req,
                              std::string group);
@@ -46,13 +56,17 @@ class status_writer {
     using steady_fn = std::function<std::chrono::steady_clock::time_point()>;
     using wall_fn = std::function<std::string()>;  // now as RFC 3339
 
-    // `h` outlives the writer (it outlives the plugins).
-    status_writer(framework::handle& h, steady_fn steady, wall_fn wall);
+    status_writer(steady_fn steady, wall_fn wall);
 
     // Writes (phase, scheduled) for `group` unless that is what was last written for it (or, when
     // nothing was, what its status already says). `start_time` adds scheduleStartTime = now.
-    void write(const api::pod_group& group, std::string_view phase, std::int32_t scheduled,
-               bool start_time = false);
+    // The patch is sent through `h`'s client and spawn_write. `counts` (the lifecycle phases)
+    // adds the members' pod phase counts; a change of counts alone is a change too.
+    void write(framework::handle& h, const api::pod_group& group, std::string_view phase,
+               std::int32_t scheduled, bool start_time = false,
+               const std::optional<pod_counts>& counts = std::nullopt);
+    // The phase last written for `key` ("ns/name") by this writer; empty when none.
+    std::string_view written_phase(std::string_view key) const;
     // Forgets groups that no longer exist (or were recreated under a new uid).
     void prune(const cache::object_store<api::pod_group>& groups);
 
@@ -61,9 +75,9 @@ class status_writer {
         std::string uid;
         std::string phase;
         std::int32_t scheduled = 0;
+        std::optional<pod_counts> counts;
     };
 
-    framework::handle& handle_;
     steady_fn steady_;
     wall_fn wall_;
     scheduler::token_bucket bucket_;                    // the event recorder's bucket type

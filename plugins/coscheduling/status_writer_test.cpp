@@ -3,6 +3,7 @@
 // writes, 404/409 dropped, and the write rate cap.
 #include <catch2/catch.hpp>
 
+#include "plugins/coscheduling/lifecycle.hpp"
 #include "plugins/coscheduling/test_util.hpp"
 
 namespace multisched::plugins::coscheduling::test {
@@ -92,6 +93,82 @@ TEST_CASE("coscheduling.status_phases", "[coscheduling]") {
     c.bind("p2", "n2");
     c.plugin->post_bind(state, *c.info("p2"), "n2");
     CHECK(sent(c).empty());
+
+    // From Scheduled on, the phase follows the members' pods, looked at every 5s.
+    REQUIRE(!c.wakeups.empty());
+    CHECK(c.wakeups.back() == c.now + 5s);
+    c.set_phase("p0", "Running");
+    c.set_phase("p1", "Running");
+    c.now += 5s;
+    c.plugin->on_timer();
+    CHECK(sent(c) ==
+          std::vector<std::string>{R"({"status":{"phase":"Scheduled","scheduled":3,"running":2,)"
+                                   R"("succeeded":0,"failed":0}})"});
+    c.set_phase("p2", "Running");
+    c.now += 4s;
+    c.plugin->on_timer();
+    CHECK(sent(c).empty());  // not yet due
+    c.now += 1s;
+    c.plugin->on_timer();
+    CHECK(sent(c) ==
+          std::vector<std::string>{R"({"status":{"phase":"Running","scheduled":3,"running":3,)"
+                                   R"("succeeded":0,"failed":0}})"});
+    // A member fails: it leaves the informer's view, as terminal pods do, so the group's pods
+    // are listed for the terminal ones.
+    c.client.rules.push_back(
+        {verb::get,
+         "/api/v1/namespaces/ns/pods?labelSelector=scheduling.x-k8s.io%2Fpod-group%3Dtrain-a", 200,
+         R"({"kind":"PodList","items":[{"status":{"phase":"Running"}},)"
+         R"({"status":{"phase":"Failed"}},{"status":{"phase":"Running"}}]})"});
+    c.remove("p1");
+    c.now += 5s;
+    c.plugin->on_timer();
+    c.run_writes();
+    REQUIRE(c.client.requests.size() == 1);
+    CHECK(c.client.requests[0].method == verb::get);
+    c.client.requests.clear();
+    CHECK(sent(c) ==
+          std::vector<std::string>{R"({"status":{"phase":"Failed","scheduled":2,"running":2,)"
+                                   R"("succeeded":0,"failed":1}})"});
+    // Failed is final: nothing is written after it.
+    c.set_phase("p0", "Succeeded");
+    c.now += 5s;
+    c.plugin->on_timer();
+    CHECK(sent(c).empty());
+}
+
+TEST_CASE("coscheduling.lifecycle_phase", "[coscheduling]") {
+    struct test_case {
+        std::string name;
+        std::string current;
+        std::size_t min = 0;
+        pod_counts counts;
+        std::string want;
+    };
+    const auto counts = [](std::int32_t r, std::int32_t s, std::int32_t f) {
+        pod_counts c;
+        c.running = r;
+        c.succeeded = s;
+        c.failed = f;
+        return c;
+    };
+    const std::vector<test_case> cases{
+        {"scheduled, not running yet", "Scheduled", 3, counts(2, 0, 0), "Scheduled"},
+        {"running once minMember run", "Scheduled", 3, counts(3, 0, 0), "Running"},
+        {"succeeded count as running", "Scheduled", 3, counts(1, 2, 0), "Running"},
+        {"running stays without a change", "Running", 3, counts(3, 0, 0), "Running"},
+        {"a failure with minMember accounted for", "Running", 3, counts(2, 0, 1), "Failed"},
+        {"a failure short of minMember", "Running", 3, counts(1, 0, 1), "Running"},
+        {"finished once minMember succeeded", "Running", 3, counts(0, 3, 0), "Finished"},
+        {"finished wins over failed", "Running", 2, counts(0, 2, 1), "Finished"},
+        {"failed is final", "Failed", 2, counts(2, 0, 0), "Failed"},
+        {"finished is final", "Finished", 2, counts(0, 0, 2), "Finished"},
+        {"minMember 0 never finishes on nothing", "Scheduled", 0, counts(0, 0, 0), "Running"},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        CHECK(lifecycle_phase(tc.current, tc.min, tc.counts) == tc.want);
+    }
 }
 
 TEST_CASE("coscheduling.status_after_failure", "[coscheduling]") {
@@ -145,10 +222,9 @@ TEST_CASE("coscheduling.status_writer", "[coscheduling]") {
         g.meta.uid = "u";
         g.phase = tc.object_phase;
         g.scheduled = tc.object_scheduled;
-        status_writer w(
-            *c.h, [&] { return c.now; }, [] { return std::string(kStartTime); });
+        status_writer w([&] { return c.now; }, [] { return std::string(kStartTime); });
         for (const auto& [phase, scheduled] : tc.writes) {
-            w.write(g, phase, scheduled);
+            w.write(*c.h, g, phase, scheduled);
         }
         CHECK(sent(c).size() == tc.want_sent);
     }
@@ -157,17 +233,16 @@ TEST_CASE("coscheduling.status_writer", "[coscheduling]") {
 TEST_CASE("coscheduling.status_write_rate", "[coscheduling]") {
     // Over the cap a change is dropped; the next change is written once there is room again.
     cluster c;
-    status_writer w(
-        *c.h, [&] { return c.now; }, [] { return std::string(kStartTime); });
+    status_writer w([&] { return c.now; }, [] { return std::string(kStartTime); });
     api::pod_group g;
     g.meta.ns = "ns";
     g.meta.name = "train-a";
     for (std::int32_t i = 1; i <= 101; ++i) {
-        w.write(g, kPhaseScheduled, i);
+        w.write(*c.h, g, kPhaseScheduled, i);
     }
     CHECK(sent(c).size() == 100);
     c.now += 100ms;
-    w.write(g, kPhaseScheduled, 101);
+    w.write(*c.h, g, kPhaseScheduled, 101);
     CHECK(sent(c) ==
           std::vector<std::string>{R"({"status":{"phase":"Scheduled","scheduled":101}})"});
 }

@@ -68,7 +68,20 @@ struct group_spec {
 // One cluster with the gang profile. Not copyable or movable (the clock captures `this`).
 class cluster {
   public:
-    explicit cluster(const coscheduling_args& args = {}) {
+    explicit cluster(const coscheduling_args& args = {}) { build(args); }
+    cluster(const cluster&) = delete;
+    cluster& operator=(const cluster&) = delete;
+
+    // A configuration reload: the profile's framework and plugins are built anew on the same
+    // handle (whose persistent slots carry over); pods waiting at Permit move to the new one.
+    void reload(const coscheduling_args& args = {}) {
+        auto old = fw;
+        build(args);
+        fw->adopt_waiting(old->shared_waiting());
+    }
+
+    // Builds the gang profile's framework: Coscheduling with a fake NodeResourcesFit.
+    void build(const coscheduling_args& args) {
         coscheduling::hooks hooks;
         hooks.now = [this] { return now; };
         hooks.wall = [] { return std::string(kStartTime); };
@@ -92,8 +105,6 @@ class cluster {
                                                     std::nullopt);
         h->fw = fw.get();
     }
-    cluster(const cluster&) = delete;
-    cluster& operator=(const cluster&) = delete;
 
     framework::node_info& add_node(std::string name, std::string_view cpu = "4") {
         auto node = testing::make_node()
@@ -163,6 +174,12 @@ class cluster {
         h->assumed.erase(uid);
         node(node_name).remove_pod(uid);
         node(node_name).add_pod(framework::make_pod_info(p));
+        h->cluster_objects.pod_group_members.upsert(p);
+    }
+    // The member's status.phase (as the kubelet reports it) in the member index.
+    void set_phase(const std::string& uid, std::string phase) {
+        auto p = std::make_shared<api::pod>(*member(uid));
+        p->phase = std::move(phase);
         h->cluster_objects.pod_group_members.upsert(p);
     }
     // The member is gone (deleted): off its node and out of the index.

@@ -156,6 +156,20 @@ class GangTest(ClusterTestCase):
         wait_for(lambda: self.group_status("train").get("phase") == "Scheduled",
                  "PodGroup train to be Scheduled")
 
+        # The members start (as a kubelet would report): the group is Running, then Failed
+        # once a member fails.
+        for n in gang:
+            self.api.patch("/api/v1/namespaces/%s/pods/%s/status" % (self.ns, n),
+                           {"status": {"phase": "Running"}})
+        wait_for(lambda: self.group_status("train").get("phase") == "Running",
+                 "PodGroup train to be Running", timeout=15)
+        self.assertEqual(self.group_status("train").get("running"), 4)
+        self.api.patch("/api/v1/namespaces/%s/pods/%s/status" % (self.ns, gang[0]),
+                       {"status": {"phase": "Failed"}})
+        wait_for(lambda: self.group_status("train").get("phase") == "Failed",
+                 "PodGroup train to be Failed", timeout=15)
+        self.assertEqual(self.group_status("train").get("failed"), 1)
+
     def test_v2_two_gangs_that_fit_only_one_at_a_time(self):
         for _ in range(2):
             self.create_node(unique("v2"), cpu="2")

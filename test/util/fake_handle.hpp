@@ -54,6 +54,14 @@ class fake_handle final : public framework::handle {
                           std::move(note)});
     }
 
+    std::shared_ptr<void>* persistent_slot(std::string_view key) override {
+        auto it = persistent.find(key);
+        if (it == persistent.end()) {
+            it = persistent.emplace(std::string(key), nullptr).first;
+        }
+        return &it->second;
+    }
+
     // Keeps the work for the test to run (e.g. with task_runner), in order.
     void spawn_write(task<void> work) override { writes.push_back(std::move(work)); }
 
@@ -76,6 +84,8 @@ class fake_handle final : public framework::handle {
     std::vector<task<void>> writes;          // what spawn_write() was given
     std::set<std::string> assumed;           // uids is_assumed() answers true for
     std::vector<std::vector<std::string>> activated;  // what activate() was given, per call
+    // persistent_slot()'s slots: a plugin rebuilt on this handle finds its predecessor's state.
+    std::map<std::string, std::shared_ptr<void>, std::less<>> persistent;
 
   private:
     fake_api_client own_client_;
