@@ -8,10 +8,8 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include "core/config/config.hpp"
 #include "core/config/extenders.hpp"
@@ -281,45 +279,6 @@ bool check_type_meta(const YAML::Node& root, scheduler_config& cfg,
     return true;
 }
 
-// Counts the documents with content, up to `cap`. yaml-cpp 0.7's LoadAll never terminates on
-// some inputs (a stray top-level ',' yields endless documents), so the count is capped.
-class content_detector : public YAML::EventHandler {
-  public:
-    bool content = false;
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { content = true; }
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {
-        content = true;
-    }
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {
-        content = true;
-    }
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {
-        content = true;
-    }
-    void OnMapEnd() override {}
-};
-
-std::size_t count_documents(const std::string& text, std::size_t cap) {
-    std::istringstream in(text);
-    YAML::Parser parser(in);
-    std::size_t n = 0;
-    for (std::size_t round = 0; round < cap + 2 && n < cap; ++round) {
-        content_detector handler;
-        if (!parser.HandleNextDocument(handler)) {
-            break;
-        }
-        n += handler.content ? 1 : 0;
-    }
-    return n;
-}
-
 error make_error(std::string_view source, const std::vector<field_error>& errors) {
     return error{std::make_error_code(std::errc::invalid_argument), format_errors(source, errors)};
 }
@@ -398,7 +357,7 @@ result<scheduler_config> decode_config(std::string_view yaml_text, std::string_v
         root = YAML::Load(text);
         // Only look for a second document when a document marker follows the first line.
         if (text.find("\n---") != std::string::npos || text.find("\n...") != std::string::npos) {
-            documents = count_documents(text, 2);
+            documents = count_yaml_documents(text, 2);
         }
     } catch (const YAML::Exception& e) {
         field_origin at;

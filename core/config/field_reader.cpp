@@ -2,12 +2,55 @@
 #include "core/config/field_reader.hpp"
 
 #include <cmath>
+#include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "core/config/yaml_scalar.hpp"
 
 namespace multisched::config {
+namespace {
+
+// Whether a document has content (anything but a null).
+class content_detector : public YAML::EventHandler {
+  public:
+    bool content = false;
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { content = true; }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        content = true;
+    }
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        content = true;
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        content = true;
+    }
+    void OnMapEnd() override {}
+};
+
+}  // namespace
+
+std::size_t count_yaml_documents(const std::string& text, std::size_t cap) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    std::size_t n = 0;
+    for (std::size_t round = 0; round < cap + 2 && n < cap; ++round) {
+        content_detector handler;
+        if (!parser.HandleNextDocument(handler)) {
+            break;
+        }
+        n += handler.content ? 1 : 0;
+    }
+    return n;
+}
 
 using namespace yaml_scalar;
 

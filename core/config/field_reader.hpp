@@ -20,6 +20,10 @@
 
 namespace multisched::config {
 
+// The documents with content in `text`, counted up to `cap`. yaml-cpp 0.7's LoadAll never
+// terminates on some inputs (a stray top-level ',' yields endless documents), hence the cap.
+std::size_t count_yaml_documents(const std::string& text, std::size_t cap);
+
 // 1-based position of a node; zeros when yaml-cpp has none.
 field_origin origin_of(const YAML::Node& n);
 // "a.b" (or "b" at the root) and "a[3]": field paths as messages spell them.
