@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
             return cli::effective_config(o, defaulter);
         };
     }
+    daemon.routing_config = opts->routing_config;
     daemon.version = MULTISCHED_VERSION;
     daemon.show_hidden_metrics_for_version = opts->show_hidden_metrics_for_version;
     daemon.disabled_metrics = opts->disabled_metrics;

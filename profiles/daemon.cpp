@@ -2,6 +2,7 @@
 #include "profiles/daemon.hpp"
 
 #include <algorithm>
+#include <set>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,7 @@
 #include "core/client/rate_limit.hpp"
 #include "core/client/retry_after.hpp"
 #include "core/config/json_form.hpp"
+#include "core/extender/http_extender.hpp"
 #include "core/informer/reflector.hpp"
 #include "core/informer/typed.hpp"
 #include "core/json/json.hpp"
@@ -30,6 +32,7 @@
 #include "profiles/cluster_informers.hpp"
 #include "profiles/profile_set.hpp"
 #include "profiles/reload.hpp"
+#include "profiles/routing.hpp"
 
 namespace multisched::profiles {
 namespace {
@@ -131,6 +134,7 @@ struct process {
     informer::reflector nodes;
     cluster_informers objects;
     std::unique_ptr<config_reloader> reloader;
+    std::unique_ptr<profile_routing> routing;  // null without --routing-config
     metrics::registry metric_registry;
     metrics::scheduler_metrics metrics;
     std::unique_ptr<secure_serving> serving;
@@ -223,6 +227,15 @@ struct process {
         s.configz = [this] { return configz(); };
         s.metrics = &metric_registry;
         s.debug_flags = cfg.enable_profiling;
+        if (routing) {
+            s.mutate_pods = [this](const server::request& req) {
+                return routing->serve(req, [this](std::string_view ns) {
+                    const api::label_map* labels = cache.namespace_labels(ns);
+                    return labels != nullptr ? std::optional<api::label_map>(*labels)
+                                             : std::nullopt;
+                });
+            };
+        }
         return s;
     }
     // {"componentconfig": <the configuration in force>, "multisched": <reload state>}.
@@ -374,6 +387,14 @@ struct process {
         if (!built) {
             return built.error();
         }
+        if (routing) {
+            const auto& names = built->names();
+            if (auto ok = routing->check_served({names.begin(), names.end()}); !ok) {
+                return error{{},
+                             "the routing rules name a profile this configuration drops: " +
+                                 ok.error().message};
+            }
+        }
         const auto* sort = built->queue_sort();
         if (sort != nullptr && sort->name() != queue_sorter->queue_sort()->name()) {
             MS_LOG_WARN("queueSort changed to {}; the queue keeps {} until a restart", sort->name(),
@@ -473,6 +494,9 @@ task<void> start(process& p, std::string server) {
     if (p.reloader) {
         p.loops.spawn(p.reloader->run(p.opts.reload_debounce));
     }
+    if (p.routing) {
+        p.loops.spawn(p.routing->run(p.opts.reload_debounce));
+    }
 }
 
 }  // namespace
@@ -543,6 +567,39 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
             p.metrics.config_last_reload_successful.set(ok ? 1 : 0);
         };
         p.reloader = std::make_unique<config_reloader>(opts.config_file, std::move(h));
+    }
+    std::vector<std::shared_ptr<extender::http_extender>> extenders;
+    for (const auto& e : cfg.extenders) {
+        auto ext = extender::http_extender::create(ioc.get_executor(), e);
+        if (!ext) {
+            MS_LOG_ERROR("{}", ext.error().message);
+            return 1;
+        }
+        if ((*ext)->supports_preemption()) {
+            MS_LOG_WARN(
+                "extender {}: preemptVerb is not called yet; preemption proceeds without "
+                "the extender's choice of victims",
+                e.url_prefix);
+        }
+        MS_LOG_INFO("extender {} (filter \"{}\", prioritize \"{}\" x{}, bind \"{}\"{})",
+                    e.url_prefix, e.filter_verb, e.prioritize_verb, e.weight, e.bind_verb,
+                    e.ignorable ? ", ignorable" : "");
+        extenders.push_back(std::move(*ext));
+    }
+    p.sched.set_extenders(std::move(extenders));
+    if (!opts.routing_config.empty()) {
+        auto routing = profile_routing::load(opts.routing_config, [&p] {
+            const auto& names = p.profiles->names();
+            return std::set<std::string>(names.begin(), names.end());
+        });
+        if (!routing) {
+            MS_LOG_ERROR("{}", routing.error().message);
+            return 1;
+        }
+        if (!opts.serving.enabled) {
+            MS_LOG_WARN("--routing-config is set but --secure-port=0: /mutate-pods is not served");
+        }
+        p.routing = std::move(*routing);
     }
     p.profiles->set_runtime(
         [&p](const api::pod& regarding, const api::pod* related, const std::string& profile,

@@ -31,6 +31,8 @@ struct daemon_options {
     std::function<result<config::scheduler_config>()> reload_config;
     // How long the config directory must stay quiet before a reload (editors write in bursts).
     std::chrono::milliseconds reload_debounce{500};
+    // --routing-config: the profile-routing rules served at /mutate-pods ("": not served).
+    std::string routing_config;
     // The secure port (--secure-port, TLS and delegated authn/authz flags).
     serving_config serving;
     // multisched_build_info{version}.

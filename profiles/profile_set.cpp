@@ -5,6 +5,7 @@
 
 #include "core/cache/default_selector.hpp"
 #include "core/util/log.hpp"
+#include "plugins/names.hpp"
 
 namespace multisched::profiles {
 namespace {
@@ -144,7 +145,8 @@ struct point_tag {
 
 result<std::shared_ptr<framework::framework>> build_framework(
     const config::profile_config& profile, const framework::registry& registry,
-    client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime) {
+    client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime,
+    const std::vector<std::string>& extender_ignored_resources) {
     metrics::scheduler_metrics* const metrics = runtime ? runtime->metrics : nullptr;
     auto handle =
         std::make_shared<profile_handle>(client, cache, profile.scheduler_name, std::move(runtime));
@@ -164,6 +166,12 @@ result<std::shared_ptr<framework::framework>> build_framework(
         for (const auto& pc : profile.plugin_config) {
             if (pc.name == name) {
                 args = pc.args.node();
+            }
+        }
+        if (name == plugins::names::kNodeResourcesFit && !extender_ignored_resources.empty()) {
+            args = args.IsMap() ? YAML::Clone(args) : YAML::Node(YAML::NodeType::Map);
+            for (const auto& r : extender_ignored_resources) {
+                args["ignoredResources"].push_back(r);
             }
         }
         auto made = (*factory)(args, *handle);
@@ -277,9 +285,17 @@ result<profile_set> profile_set::build(const config::scheduler_config& cfg,
     if (runtime) {
         set.runtime_ = std::move(runtime);
     }
+    std::vector<std::string> ignored;
+    for (const auto& e : cfg.extenders) {
+        for (const auto& r : e.managed_resources) {
+            if (r.ignored_by_scheduler) {
+                ignored.push_back(r.name);
+            }
+        }
+    }
     for (std::size_t i = 0; i < cfg.profiles.size(); ++i) {
         const auto& profile = cfg.profiles[i];
-        auto fw = build_framework(profile, registry, client, cache, set.runtime_);
+        auto fw = build_framework(profile, registry, client, cache, set.runtime_, ignored);
         if (!fw) {
             return error{{},
                          "profiles[" + std::to_string(i) + "] (" + profile.scheduler_name +

@@ -83,9 +83,12 @@ class profile_set {
     std::shared_ptr<plugin_runtime> runtime_ = std::make_shared<plugin_runtime>();
 };
 
-// Builds one profile's framework.
+// Builds one profile's framework. `extender_ignored_resources` (the extenders' managed
+// resources with ignoredByScheduler) are appended to NodeResourcesFit's ignoredResources, as
+// upstream does for every profile.
 result<std::shared_ptr<framework::framework>> build_framework(
     const config::profile_config& profile, const framework::registry& registry,
-    client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime);
+    client::api_client& client, cache::cache& cache, std::shared_ptr<plugin_runtime> runtime,
+    const std::vector<std::string>& extender_ignored_resources = {});
 
 }  // namespace multisched::profiles

@@ -83,6 +83,7 @@ reload_plan plan_reload(const config::scheduler_config& running,
          [&] { c.enable_contention_profiling = running.enable_contention_profiling; });
     keep(running.delay_cache_until_active == c.delay_cache_until_active, "delayCacheUntilActive",
          [&] { c.delay_cache_until_active = running.delay_cache_until_active; });
+    keep(running.extenders == c.extenders, "extenders", [&] { c.extenders = running.extenders; });
 
     plan.globals_changed = running.percentage_of_nodes_to_score != c.percentage_of_nodes_to_score ||
                            running.pod_initial_backoff_seconds != c.pod_initial_backoff_seconds ||
@@ -158,28 +159,32 @@ result<bool> config_reloader::reload_if_changed() {
 }
 
 task<void> config_reloader::run(std::chrono::milliseconds debounce) {
+    co_await watch_file(path_, debounce, "configuration", [this] { (void)reload_if_changed(); });
+}
+
+task<void> watch_file(std::string path, std::chrono::milliseconds debounce, std::string what,
+                      std::function<void()> on_change) {
     const auto ex = co_await asio::this_coro::executor;
     backoff retry;
     asio::steady_timer wait(ex);
     for (;;) {
-        auto watcher = file_watcher::create(ex, path_);
+        auto watcher = file_watcher::create(ex, path);
         if (watcher) {
-            MS_LOG_V(2, "watching {} for configuration changes", path_);
-            // Catches an edit made between the start-up load and this watch.
-            (void)reload_if_changed();
+            MS_LOG_V(2, "watching {} for {} changes", path, what);
+            on_change();  // catches an edit made between the start-up load and this watch
             for (;;) {
                 auto changed = co_await (*watcher)->changed(debounce);
                 if (!changed) {
                     if (changed.error().code == asio::error::operation_aborted) {
                         co_return;
                     }
-                    MS_LOG_WARN("watching {} failed: {}", path_, changed.error().message);
+                    MS_LOG_WARN("watching {} failed: {}", path, changed.error().message);
                     break;
                 }
-                (void)reload_if_changed();
+                on_change();
             }
         } else {
-            MS_LOG_WARN("cannot watch {} for changes: {}", path_, watcher.error().message);
+            MS_LOG_WARN("cannot watch {} for changes: {}", path, watcher.error().message);
         }
         wait.expires_after(retry.next());
         if (auto [ec] = co_await wait.async_wait(use_task); ec) {

@@ -94,4 +94,10 @@ class config_reloader {
     reload_status status_;
 };
 
+// Calls `on_change` once the watch is up (an edit made before it) and after every change of
+// `path` (file_watcher, debounced by `debounce`); re-creates the watch with backoff when it
+// fails. Runs until cancelled. `what` names the file in logs ("configuration").
+task<void> watch_file(std::string path, std::chrono::milliseconds debounce, std::string what,
+                      std::function<void()> on_change);
+
 }  // namespace multisched::profiles

@@ -12,6 +12,7 @@
 #include "core/server/mux.hpp"
 #include "core/util/log.hpp"
 #include "core/util/task_group.hpp"
+#include "profiles/routing.hpp"
 
 namespace multisched::profiles {
 namespace {
@@ -62,6 +63,9 @@ std::shared_ptr<server::mux> routes(const serving_sources& sources) {
     }
     if (sources.debug_flags) {
         m->handle("/debug/flags/v", put_verbosity);
+    }
+    if (sources.mutate_pods) {
+        m->handle(std::string(kMutatePodsPath), sources.mutate_pods, {http::verb::post});
     }
     if (sources.configz) {
         m->handle("/configz",
@@ -138,6 +142,9 @@ task<result<std::unique_ptr<secure_serving>>> secure_serving::start(asio::any_io
     s->authn_ = std::move(*authn);
     server::authorization_options az;
     az.always_allow_paths = cfg.always_allow_paths;
+    if (sources.mutate_pods) {
+        az.always_allow_paths.emplace_back(kMutatePodsPath);
+    }
     az.sar_client = s->authz_client_.get();
     az.allow_cache_ttl = cfg.authz_allow_ttl;
     az.deny_cache_ttl = cfg.authz_deny_ttl;

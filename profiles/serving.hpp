@@ -2,7 +2,8 @@
 // The daemon's secure port, as kube-scheduler serves it (cmd/kube-scheduler/app/server.go):
 // HTTPS on --bind-address:--secure-port with delegated authentication (TokenReview, client
 // certificates) and authorization (SubjectAccessReview), serving /healthz, /livez, /readyz,
-// /metrics (GET; DELETE resets) and /configz. Health paths are always allowed.
+// /metrics (GET; DELETE resets) and /configz, and multisched's /mutate-pods when profile
+// routing is configured. Health paths and /mutate-pods are always allowed.
 #pragma once
 
 #include <chrono>
@@ -47,6 +48,9 @@ struct serving_sources {
     // enableProfiling: PUT /debug/flags/v sets the log verbosity (upstream also serves Go's
     // /debug/pprof there, which has no equivalent in this process).
     bool debug_flags = false;
+    // The profile-routing admission webhook (POST /mutate-pods); null: not served. Its path is
+    // always allowed: kube-apiserver calls webhooks without credentials.
+    std::function<server::response(const server::request&)> mutate_pods;
 };
 
 // PUT /debug/flags/v as component-base's StringFlagPutHandler(GlogSetter): the body is the new

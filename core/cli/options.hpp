@@ -24,6 +24,8 @@ struct options {
     std::string config_file;      // --config
     std::string write_config_to;  // --write-config-to
     std::string master;           // --master: overrides the kubeconfig's server (caller applies)
+    // --routing-config (multisched's own): the profile-routing rules served at /mutate-pods.
+    std::string routing_config;
 
     // secure serving
     std::string bind_address = "0.0.0.0";

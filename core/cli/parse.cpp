@@ -295,6 +295,11 @@ std::vector<flag_spec> make_flag_table() {
         {"Misc", "master", 0, "string", false, "",
          "The address of the Kubernetes API server (overrides any value in kubeconfig)",
          string_flag(MS_FIELD(master))},
+        {"Misc", "routing-config", 0, "string", false, "",
+         "multisched: the profile-routing rules file (kind ProfileRouting). When set, the "
+         "secure port serves the /mutate-pods admission webhook, which sets spec.schedulerName "
+         "of new pods from these rules; the file is reloaded when it changes.",
+         string_flag(MS_FIELD(routing_config))},
         {"Misc", "write-config-to", 0, "string", false, "",
          "If set, write the configuration values to this file and exit.",
          string_flag(MS_FIELD(write_config_to))},

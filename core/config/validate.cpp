@@ -300,11 +300,6 @@ std::vector<field_error> validator::run() {
     for (auto& [path, detail] : validate_extenders(cfg_.extenders)) {
         add(std::move(path), std::move(detail));
     }
-    // multisched: any non-empty extenders list is refused, last, so that upstream's errors above
-    // come first and all of them show in one run.
-    if (!cfg_.extenders.empty()) {
-        add("extenders", "Forbidden: HTTP extenders are not supported yet by multisched");
-    }
     return std::move(errors_);
 }
 

@@ -165,8 +165,10 @@ TEST_CASE("config.validate") {
          [](scheduler_config& c) {
              c.extenders.resize(1);
              c.extenders[0].url_prefix = "http://x";
+             c.extenders[0].prioritize_verb = "prioritize";
          },
-         "cfg.yaml: extenders: Forbidden: HTTP extenders are not supported yet by multisched"},
+         "cfg.yaml: extenders[0].weight: Invalid value: 0: must have a positive weight applied to "
+         "it"},
         {"several-errors-at-once",
          [](scheduler_config& c) {
              c.parallelism = -1;

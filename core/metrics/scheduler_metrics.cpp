@@ -175,6 +175,11 @@ scheduler_metrics::scheduler_metrics(registry& reg, const scheduler_metrics_opti
           counter_vec(reg, "multisched_config_reloads_total",
                       "Number of configuration reloads, by result ('success' or 'failure').",
                       stability::alpha, {"result"})),
+      extender_errors(counter_vec(
+          reg, "multisched_extender_errors_total",
+          "Failed calls to scheduler extenders, by extender (urlPrefix), verb and outcome "
+          "('ignored': the attempt went on without the extender; 'failed': the attempt failed).",
+          stability::alpha, {"extender", "verb", "outcome"})),
       config_last_reload_successful(last_reload_successful(reg)),
       build_info(metrics::build_info(reg, opts.version)) {}
 

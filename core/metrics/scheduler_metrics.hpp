@@ -120,7 +120,10 @@ struct scheduler_metrics {
     family<gauge>& leader_election_master_status;  // leader_election_master_status{name}
 
     // --- multisched ---
-    family<counter>& config_reloads;       // multisched_config_reloads_total{result}
+    family<counter>& config_reloads;  // multisched_config_reloads_total{result}
+    // multisched_extender_errors_total{extender,verb,outcome}: failed extender calls; outcome
+    // "ignored" (ignorable extender, or a prioritize call) or "failed" (the attempt failed).
+    family<counter>& extender_errors;
     gauge& config_last_reload_successful;  // multisched_config_last_reload_successful (starts 1)
     family<gauge>& build_info;             // multisched_build_info{version} = 1
 };

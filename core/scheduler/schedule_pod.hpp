@@ -45,6 +45,34 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
                              const framework::pod_info& pod,
                              std::span<framework::node_info* const> nodes, algorithm_state& algo);
 
+// The phases of schedule_pod, for the cycle that calls extenders between them (it awaits their
+// answers, so the node pointers below are valid only until the next suspension).
+struct filter_outcome {
+    std::vector<const framework::node_info*> feasible;
+    std::vector<framework::node_status> statuses;  // the nodes rejected, with why
+    std::string pre_filter_message;                // a PreFilter rejection's message
+};
+// PreFilter, then Filter over the rotating window. False when the attempt ends in an error
+// (out.failure and out.message set); out.rejector_plugins and evaluated_nodes are filled.
+// Without Score plugins one feasible node is enough, unless `with_extenders` (extenders filter
+// or score the pod: upstream's hasExtenderFilters / hasScoring).
+bool find_feasible_nodes(framework::framework& fw, framework::cycle_state& state,
+                         const framework::pod_info& pod,
+                         std::span<framework::node_info* const> nodes, algorithm_state& algo,
+                         filter_outcome& f, schedule_result& out, bool with_extenders = false);
+// Nothing is feasible: PostFilter (preemption) and the fit error into `out`.
+void fail_unschedulable(framework::framework& fw, framework::cycle_state& state,
+                        const framework::pod_info& pod, std::size_t num_all_nodes,
+                        const filter_outcome& f, schedule_result& out);
+// PreScore and Score of the feasible nodes: `totals` aligned with them. False on an error.
+bool score_nodes(framework::framework& fw, framework::cycle_state& state,
+                 const framework::pod_info& pod,
+                 const std::vector<const framework::node_info*>& feasible,
+                 std::vector<std::int64_t>& totals, schedule_result& out);
+// Reservoir sampling over the nodes with the best total: each of the `count` best is chosen
+// with probability 1/count (upstream selectHost). `totals` must not be empty.
+std::size_t select_host(std::span<const std::int64_t> totals, std::mt19937_64& rng);
+
 // FitError.Error(): "0/N nodes are available:" + " <prefilter msg>." or the sorted reason
 // histogram + " <postfilter msg>." when there is one.
 std::string fit_error_message(std::size_t num_all_nodes, const std::string& pre_filter_message,

@@ -210,7 +210,11 @@ task<void> scheduler::run() {
         if (!popped) {
             co_return;  // cancelled
         }
-        schedule_one(*popped);
+        if (wants_extenders(*popped->queued.info->pod)) {
+            co_await schedule_one_with_extenders(std::move(*popped));
+        } else {
+            schedule_one(*popped);
+        }
     }
 }
 
@@ -224,8 +228,21 @@ bool scheduler::schedule_next() {
 }
 
 void scheduler::schedule_one(const queue::popped_pod& popped) {
-    const auto& info = popped.queued.info;
-    const api::pod& pod = *info->pod;
+    auto fw = begin_attempt(popped);
+    if (!fw) {
+        return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto state = new_cycle_state();
+    schedule_result result = schedule_pod(*fw, *state, *popped.queued.info, cache_.nodes(), algo_);
+    if (metrics_ != nullptr) {
+        metrics_->algorithm_duration.observe(metrics::seconds_since(start));
+    }
+    finish_attempt(std::move(fw), std::move(state), popped, std::move(result), start);
+}
+
+std::shared_ptr<framework::framework> scheduler::begin_attempt(const queue::popped_pod& popped) {
+    const api::pod& pod = *popped.queued.info->pod;
     const std::string_view name =
         pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
     auto fw = profiles_(name);
@@ -234,31 +251,37 @@ void scheduler::schedule_one(const queue::popped_pod& popped) {
         MS_LOG_V(2, "no profile serves scheduler name \"{}\" of pod {}: dropping it", name,
                  pod.key());
         queue_.remove(pod.meta.uid);
-        return;
+        return nullptr;
     }
     if (pod.meta.deleting) {
         events_.failed_scheduling(pod, fw->profile_name(), "SchedulerError",
                                   "skip schedule deleting pod: " + pod.key());
         queue_.remove(pod.meta.uid);
-        return;
+        return nullptr;
     }
     if (cache_.is_assumed(pod.meta.uid)) {
         queue_.done(pod.meta.uid);
-        return;
+        return nullptr;
     }
+    return fw;
+}
 
-    const auto start = std::chrono::steady_clock::now();
+std::shared_ptr<framework::cycle_state> scheduler::new_cycle_state() {
     auto state = std::make_shared<framework::cycle_state>();
     if (metrics_ != nullptr) {
         // Plugin durations are sampled, as upstream, to keep the cost of timing low.
         state->record_plugin_metrics = std::uniform_int_distribution<int>(0, 99)(algo_.rng) <
                                        metrics::kPluginMetricsSamplePercent;
     }
-    const auto& nodes = cache_.nodes();
-    schedule_result result = schedule_pod(*fw, *state, *info, nodes, algo_);
-    if (metrics_ != nullptr) {
-        metrics_->algorithm_duration.observe(metrics::seconds_since(start));
-    }
+    return state;
+}
+
+void scheduler::finish_attempt(std::shared_ptr<framework::framework> fw,
+                               std::shared_ptr<framework::cycle_state> state,
+                               const queue::popped_pod& popped, schedule_result result,
+                               time_point start) {
+    const auto& info = popped.queued.info;
+    const api::pod& pod = *info->pod;
     if (result.node.empty()) {
         handle_failure(*fw, popped, result, start);
         return;
@@ -365,7 +388,7 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
         s = co_await fw->run_pre_bind(state, info, node);
     }
     if (s.is_success()) {
-        s = co_await fw->run_bind(state, assumed, node);
+        s = co_await bind(fw, state, assumed, node);
     }
     if (s.is_success()) {
         MS_LOG_V(2, "bound pod {} to node {} (profile {})", pod.key(), node, fw->profile_name());

@@ -2,7 +2,9 @@
 // The scheduler: informer handlers feed the shared cache and the one queue; the scheduling loop
 // pops one pod at a time, dispatches it to the profile named by spec.schedulerName, runs the
 // synchronous scheduling cycle, assumes the pod and spawns its binding cycle into a task group.
-// Pods whose schedulerName no profile serves are never queued, never touched.
+// Pods whose schedulerName no profile serves are never queued, never touched. A pod some
+// configured extender is interested in has an asynchronous cycle instead (extender_cycle.cpp):
+// the loop awaits the extenders' answers, so cycles still run one at a time.
 #pragma once
 
 #include <chrono>
@@ -10,9 +12,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/api/types.hpp"
 #include "core/cache/cache.hpp"
+#include "core/extender/http_extender.hpp"
 #include "core/framework/framework.hpp"
 #include "core/queue/scheduling_queue.hpp"
 #include "core/scheduler/event_recorder.hpp"
@@ -66,12 +70,41 @@ class scheduler {
 
     // Pops and schedules pods until cancelled.
     task<void> run();
-    // One pop + scheduling cycle, synchronously (tests, simulation). False if the queue is empty.
+    // One pop + scheduling cycle, synchronously (tests, simulation), without extenders. False
+    // if the queue is empty.
     bool schedule_next();
 
+    // The configured HTTP extenders (KubeSchedulerConfiguration `extenders`), in configuration
+    // order. They apply to every profile, as upstream's.
+    void set_extenders(std::vector<std::shared_ptr<extender::http_extender>> extenders) {
+        extenders_ = std::move(extenders);
+    }
+
   private:
-    void schedule_one(const queue::popped_pod& popped);
     using time_point = std::chrono::steady_clock::time_point;
+    void schedule_one(const queue::popped_pod& popped);
+    // The checks before an attempt (profile served, pod not deleting nor assumed); the profile,
+    // or null when the pod leaves the cycle here.
+    std::shared_ptr<framework::framework> begin_attempt(const queue::popped_pod& popped);
+    // After the algorithm: the failure path, or assume, Reserve, Permit and the binding cycle.
+    void finish_attempt(std::shared_ptr<framework::framework> fw,
+                        std::shared_ptr<framework::cycle_state> state,
+                        const queue::popped_pod& popped, schedule_result result, time_point start);
+    std::shared_ptr<framework::cycle_state> new_cycle_state();
+
+    // extender_cycle.cpp: whether an extender is interested in the pod (its cycle is then
+    // asynchronous), that cycle, the algorithm with the extenders' Filter and Prioritize calls
+    // between the phases (upstream findNodesThatPassExtenders / prioritizeNodes), and Bind
+    // through an interested binder extender, else the profile's Bind plugins.
+    bool wants_extenders(const api::pod& pod) const;
+    task<void> schedule_one_with_extenders(queue::popped_pod popped);
+    task<schedule_result> schedule_with_extenders(std::shared_ptr<framework::framework> fw,
+                                                  std::shared_ptr<framework::cycle_state> state,
+                                                  std::shared_ptr<const framework::pod_info> pod);
+    task<framework::status> bind(std::shared_ptr<framework::framework> fw,
+                                 std::shared_ptr<framework::cycle_state> state,
+                                 std::shared_ptr<const framework::pod_info> assumed,
+                                 std::string node);
     // `start` is when the attempt began (the pod was popped), for the attempt-duration metric.
     void handle_failure(framework::framework& fw, const queue::popped_pod& popped,
                         const schedule_result& result, time_point start);
@@ -97,6 +130,7 @@ class scheduler {
     task_group& bindings_;
     algorithm_state algo_;
     metrics::scheduler_metrics* metrics_ = nullptr;
+    std::vector<std::shared_ptr<extender::http_extender>> extenders_;
 };
 
 }  // namespace multisched::scheduler

@@ -64,6 +64,18 @@ def sample_config_path(api=None):
     return os.path.join(SAMPLES, name)
 
 
+# The start of the configuration of a test's own scheduler instance (v1, no leader election);
+# format it with kubeconfig= after appending the profiles.
+CONFIG_HEADER = """\
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: {kubeconfig}
+leaderElection:
+  leaderElect: false
+"""
+
+
 def write_config(dest, kubeconfig, api=None):
     """Copy the sample two-profile config to dest with clientConnection.kubeconfig filled in."""
     with open(sample_config_path(api)) as f:

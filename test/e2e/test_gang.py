@@ -15,13 +15,7 @@ from harness import QUIET, ClusterTestCase, pod, unique, wait_for
 GANG = "gang-e2e-scheduler"
 PLAIN = "gang-e2e-plain"
 GROUP_LABEL = "scheduling.x-k8s.io/pod-group"
-CONFIG = """\
-apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-clientConnection:
-  kubeconfig: {kubeconfig}
-leaderElection:
-  leaderElect: false
+CONFIG = harness.CONFIG_HEADER + """\
 profiles:
 - schedulerName: gang-e2e-scheduler
   plugins:

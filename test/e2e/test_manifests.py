@@ -15,7 +15,8 @@ from harness import ClusterTestCase
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MANIFESTS = os.path.join(REPO, "manifests")
 OBJECTS = ["kubeadm/kube-scheduler.yaml", "deployment/multisched.yaml",
-           "crds/scheduling.x-k8s.io_podgroups.yaml", "crds/podgroup-rbac.yaml"]
+           "crds/scheduling.x-k8s.io_podgroups.yaml", "crds/podgroup-rbac.yaml",
+           "webhook/service.yaml", "webhook/routing-rules.yaml", "webhook/mutating-webhook.yaml"]
 CONFIGS = ["kubeadm/multisched-config.yaml", "samples/two-profiles.yaml",
            "samples/gang-profiles.yaml"]
 

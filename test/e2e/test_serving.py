@@ -15,13 +15,7 @@ import harness
 import local_cluster
 from harness import ClusterTestCase, wait_for
 
-CONFIG = """\
-apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-clientConnection:
-  kubeconfig: {kubeconfig}
-leaderElection:
-  leaderElect: false
+CONFIG = harness.CONFIG_HEADER + """\
 profiles:
 - schedulerName: serving-probe-scheduler
 """

@@ -87,6 +87,16 @@ struct scheduling_harness {
         }
     }
 
+    // The same through the scheduling loop (scheduler::run), whose cycles may await extenders:
+    // runs until nothing is left to do, then stops the loop.
+    void run_loop() {
+        task_group loop(ioc.get_executor(), "loop");
+        loop.spawn(sched->run());
+        drain();
+        loop.cancel();
+        drain();
+    }
+
     void node(std::string name, std::string cpu, std::string mem = "8Gi",
               bool unschedulable = false) {
         sched->on_node_add(make_node()

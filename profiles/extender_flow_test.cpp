@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// HTTP extenders in the scheduling loop, in-process: the profiles' filters, then the extenders'
+// Filter on what is left, plugin scores plus the extenders' (x weight x 10), failures of
+// ignorable and non-ignorable extenders, and binding through a binder extender.
+#include <catch2/catch.hpp>
+
+#include "core/extender/http_extender.hpp"
+#include "test/util/scheduling_harness.hpp"
+
+namespace multisched::profiles {
+namespace {
+
+using verb = boost::beast::http::verb;
+using harness = testing::scheduling_harness;
+
+struct extender_case {
+    std::string name;
+    bool ignorable = false;
+    std::vector<testing::fake_api_client::rule> answers;
+    std::string want_node;        // "" : not bound
+    std::string want_event_note;  // the FailedScheduling note when not bound
+};
+
+config::extender_config extender_at(bool ignorable) {
+    config::extender_config c;
+    c.url_prefix = "http://127.0.0.1:1/ext";
+    c.filter_verb = "filter";
+    c.prioritize_verb = "prioritize";
+    c.weight = 5;
+    c.node_cache_capable = true;
+    c.ignorable = ignorable;
+    return c;
+}
+
+TEST_CASE("extender_flow.filter_prioritize_and_failures") {
+    const std::vector<extender_case> cases{
+        {"the extender filters and its score decides",
+         false,
+         {{verb::post, "/filter", 200,
+           R"({"NodeNames":["n2","n3"],"FailedNodes":{"n1":"too hot"}})"},
+          {verb::post, "/prioritize", 200,
+           R"([{"Host":"n2","Score":0},{"Host":"n3","Score":10}])"}},
+         "n3",
+         ""},
+        {"the extender rejects every node: its reasons in the fit error",
+         false,
+         {{verb::post, "/filter", 200,
+           R"({"NodeNames":[],"FailedNodes":{"n1":"too hot","n2":"too hot"},)"
+           R"("FailedAndUnresolvableNodes":{"n3":"wrong rack"}})"}},
+         "",
+         "0/3 nodes are available: 1 wrong rack, 2 too hot. preemption: 0/3 nodes are available: "
+         "1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming "
+         "pod."},
+        {"a non-ignorable extender that fails fails the attempt",
+         false,
+         {{verb::post, "/filter", 500, "boom"}},
+         "",
+         "failed filter with extender at URL http://127.0.0.1:1/ext/filter, code 500"},
+        {"an ignorable extender that fails is skipped",
+         true,
+         {{verb::post, "/filter", 500, "boom"},
+          {verb::post, "/prioritize", 200, R"([{"Host":"n1","Score":10}])"}},
+         "n1",
+         ""},
+        {"prioritize errors are ignored",
+         false,
+         {{verb::post, "/filter", 200, R"({"NodeNames":["n2"]})"},
+          {verb::post, "/prioritize", 500, "boom"}},
+         "n2",
+         ""},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        harness h;
+        for (const auto* n : {"n1", "n2", "n3"}) {
+            h.node(n, "4");
+        }
+        auto fake = std::make_unique<testing::fake_api_client>();
+        auto* ext_api = fake.get();
+        ext_api->rules = tc.answers;
+        h.sched->set_extenders({std::make_shared<extender::http_extender>(extender_at(tc.ignorable),
+                                                                          std::move(fake))});
+        h.pod("p", "", "1");
+        h.run_loop();
+        const auto bound = h.bound();
+        if (tc.want_node.empty()) {
+            CHECK(bound.empty());
+            const auto notes = h.event_notes("FailedScheduling");
+            REQUIRE(notes.size() == 1);
+            CHECK(notes[0] == tc.want_event_note);
+        } else {
+            REQUIRE(bound.count("p") == 1);
+            CHECK(bound.at("p") == tc.want_node);
+        }
+        CHECK_FALSE(ext_api->matching("/filter").empty());
+    }
+}
+
+// Both profiles, and a binder extender managing example.com/gpu, which NodeResourcesFit then
+// ignores (ignoredByScheduler is appended to every profile's ignoredResources, as upstream).
+const std::string kBinderConfig = std::string(testing::kTwoProfiles) + R"(extenders:
+- urlPrefix: http://127.0.0.1:1/ext
+  bindVerb: bind
+  managedResources:
+  - name: example.com/gpu
+    ignoredByScheduler: true
+)";
+
+TEST_CASE("extender_flow.binder_and_interest") {
+    harness h(kBinderConfig);
+    h.node("n1", "4");
+    auto fake = std::make_unique<testing::fake_api_client>();
+    auto* ext_api = fake.get();
+    ext_api->rules = {{verb::post, "/bind", 200, R"({"Error":""})"}};
+    h.sched->set_extenders(
+        {std::make_shared<extender::http_extender>(h.cfg.extenders.at(0), std::move(fake))});
+
+    // Not interested (no managed resource): the profile's binder binds.
+    h.pod("plain", "", "1");
+    h.run_loop();
+    CHECK(h.bound().count("plain") == 1);
+    CHECK(ext_api->requests.empty());
+
+    // Interested: the extender binds, the apiserver sees no Binding from us. The nodes have no
+    // example.com/gpu, which NodeResourcesFit ignores for both profiles.
+    for (const auto* profile : {"default-scheduler", "my-scheduler"}) {
+        const std::string name = std::string("gpu-") + profile;
+        h.sched->on_pod_add(testing::make_pod()
+                                .name(name)
+                                .ns("default")
+                                .uid("uid-" + name)
+                                .scheduler(profile)
+                                .req({{"cpu", "1"}, {"example.com/gpu", "1"}})
+                                .ptr());
+    }
+    h.run_loop();
+    const auto binds = ext_api->matching("/bind");
+    REQUIRE(binds.size() == 2);
+    CHECK(binds[0].body.find(R"("PodName":"gpu-)") != std::string::npos);
+    CHECK(h.bound().size() == 1);
+    CHECK(h.event_notes("Scheduled").size() == 3);
+}
+
+}  // namespace
+}  // namespace multisched::profiles
