@@ -575,15 +575,10 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
             MS_LOG_ERROR("{}", ext.error().message);
             return 1;
         }
-        if ((*ext)->supports_preemption()) {
-            MS_LOG_WARN(
-                "extender {}: preemptVerb is not called yet; preemption proceeds without "
-                "the extender's choice of victims",
-                e.url_prefix);
-        }
-        MS_LOG_INFO("extender {} (filter \"{}\", prioritize \"{}\" x{}, bind \"{}\"{})",
-                    e.url_prefix, e.filter_verb, e.prioritize_verb, e.weight, e.bind_verb,
-                    e.ignorable ? ", ignorable" : "");
+        MS_LOG_INFO(
+            "extender {} (filter \"{}\", prioritize \"{}\" x{}, preempt \"{}\", bind \"{}\"{})",
+            e.url_prefix, e.filter_verb, e.prioritize_verb, e.weight, e.preempt_verb, e.bind_verb,
+            e.ignorable ? ", ignorable" : "");
         extenders.push_back(std::move(*ext));
     }
     p.sched.set_extenders(std::move(extenders));

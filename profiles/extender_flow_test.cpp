@@ -141,5 +141,115 @@ TEST_CASE("extender_flow.binder_and_interest") {
     CHECK(h.event_notes("Scheduled").size() == 3);
 }
 
+struct preemption_case {
+    std::string name;
+    bool ignorable = false;
+    testing::fake_api_client::rule answer;
+    std::string want_nominated;  // "" : no preemption
+    std::string want_deleted;    // the victim deleted, "" : none
+    std::string want_note_end;   // how the FailedScheduling note ends
+};
+
+TEST_CASE("extender_flow.preemption_narrowed_by_extenders") {
+    const std::string pods = "/api/v1/namespaces/default/pods/";
+    const std::vector<preemption_case> cases{
+        {"the extender keeps n2's candidate",
+         false,
+         {verb::post, "/preempt", 200,
+          R"({"NodeNameToMetaVictims":{"n2":{"Pods":[{"UID":"uid-low-n2"}],)"
+          R"("NumPDBViolations":0}}})"},
+         "n2",
+         "low-n2",
+         "0/2 nodes are available: 2 Insufficient cpu."},
+        {"the extender keeps none",
+         false,
+         {verb::post, "/preempt", 200, R"({"NodeNameToMetaVictims":{}})"},
+         "",
+         "",
+         "0/2 nodes are available: 2 Insufficient cpu. preemption: no candidate node for "
+         "preemption"},
+        {"a candidate without victims from a strict extender is an error",
+         false,
+         {verb::post, "/preempt", 200, R"({"NodeNameToMetaVictims":{"n1":{"Pods":[]}}})"},
+         "",
+         "",
+         "0/2 nodes are available: 2 Insufficient cpu. preemption: expected at least one victim "
+         "pod on node \"n1\""},
+        {"a strict extender that fails stops preemption",
+         false,
+         {verb::post, "/preempt", 500, "boom"},
+         "",
+         "",
+         "0/2 nodes are available: 2 Insufficient cpu. preemption: failed preempt with extender "
+         "at URL http://127.0.0.1:1/ext/preempt, code 500"},
+        {"an ignorable extender that fails is skipped",
+         true,
+         {verb::post, "/preempt", 500, "boom"},
+         "any",
+         "any",
+         "0/2 nodes are available: 2 Insufficient cpu."},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        harness h;
+        for (const auto* n : {"n1", "n2"}) {
+            h.node(n, "2");
+            h.sched->on_pod_add(testing::make_pod()
+                                    .name(std::string("low-") + n)
+                                    .ns("default")
+                                    .uid(std::string("uid-low-") + n)
+                                    .node(n)
+                                    .priority(0)
+                                    .req({{"cpu", "2"}})
+                                    .ptr());
+        }
+        auto fake = std::make_unique<testing::fake_api_client>();
+        auto* ext_api = fake.get();
+        ext_api->rules = {tc.answer};
+        config::extender_config c;
+        c.url_prefix = "http://127.0.0.1:1/ext";
+        c.preempt_verb = "preempt";
+        c.node_cache_capable = true;
+        c.ignorable = tc.ignorable;
+        h.sched->set_extenders({std::make_shared<extender::http_extender>(c, std::move(fake))});
+        h.sched->on_pod_add(testing::make_pod()
+                                .name("high")
+                                .ns("default")
+                                .uid("uid-high")
+                                .priority(100)
+                                .req({{"cpu", "2"}})
+                                .ptr());
+        h.run_loop();
+        CHECK(ext_api->matching("/preempt").size() == 1);
+        const auto notes = h.event_notes("FailedScheduling");
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0] == tc.want_note_end);
+        std::vector<std::string> deleted;
+        for (const auto& r : h.api.requests) {
+            if (r.method == verb::delete_ && r.target.starts_with(pods)) {
+                deleted.push_back(r.target.substr(pods.size()));
+            }
+        }
+        const auto nominations = h.api.matching("/pods/high/status");
+        const bool nominated = std::any_of(nominations.begin(), nominations.end(), [](auto& r) {
+            return r.body.find(R"("nominatedNodeName":"n)") != std::string::npos;
+        });
+        if (tc.want_nominated.empty()) {
+            CHECK(deleted.empty());
+            CHECK_FALSE(nominated);
+        } else {
+            REQUIRE(deleted.size() == 1);
+            CHECK(nominated);
+            if (tc.want_deleted != "any") {
+                CHECK(deleted[0] == tc.want_deleted);
+                CHECK(std::any_of(nominations.begin(), nominations.end(), [&](auto& r) {
+                    return r.body.find(R"("nominatedNodeName":")" + tc.want_nominated + "\"") !=
+                           std::string::npos;
+                }));
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace multisched::profiles

@@ -115,6 +115,34 @@ class post_filter_plugin : public virtual plugin {
                                post_filter_result& result) = 0;
 };
 
+/// A node where preemption makes the pod fit, and the pods to evict there (most important first).
+struct preemption_candidate {
+    std::string node;
+    std::vector<std::shared_ptr<const pod_info>> victims;
+    std::int64_t num_pdb_violations = 0;
+};
+
+/// A PostFilter plugin that preempts in two synchronous halves, so that the asynchronous cycle of
+/// a pod some extender preempts for can let the extenders narrow the candidates in between
+/// (upstream's Evaluator calls ProcessPreemption between DryRunPreemption and SelectCandidate).
+/// post_filter() is the two halves back to back. Statuses are final as post_filter returns them.
+class preemption_plugin : public virtual post_filter_plugin {
+  public:
+    /// The first half: the final status when preemption ends here, else nullopt with the
+    /// candidates (non-empty); choose_candidate must then follow in the same cycle.
+    virtual std::optional<status> find_candidates(
+        cycle_state& state, const pod_info& pod, std::span<const node_status> statuses,
+        post_filter_result& result, std::vector<preemption_candidate>& candidates) = 0;
+    /// The second half: picks the best of `candidates` (none: Unschedulable), starts evicting its
+    /// victims and nominates its node in `result`.
+    virtual status choose_candidate(const pod_info& pod,
+                                    std::span<const preemption_candidate> candidates,
+                                    post_filter_result& result) = 0;
+    /// What the plugin puts before its messages ("preemption: "), for failures reported between
+    /// the halves on its behalf (an extender's error).
+    virtual std::string_view message_prefix() const { return {}; }
+};
+
 /// Called once over the feasible nodes before Score (handle::all_nodes() has the whole cluster).
 /// Skip disables its Score this cycle.
 class pre_score_plugin : public virtual plugin {

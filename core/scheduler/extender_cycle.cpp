@@ -65,6 +65,21 @@ std::vector<extender::node_ptr> node_objects(const std::vector<const framework::
     return out;
 }
 
+// A failed filter or preempt call: counted and, for an ignorable extender, logged. True when
+// the cycle goes on without the extender (upstream: ignorable), false when the failure stands.
+bool skip_failed(const extender::http_extender& ext, std::string_view verb,
+                 const std::string& message, metrics::scheduler_metrics* metrics) {
+    const bool ignored = ext.is_ignorable();
+    if (metrics != nullptr) {
+        metrics->extender_errors.with({ext.name(), verb, ignored ? "ignored" : "failed"}).inc();
+    }
+    if (ignored) {
+        MS_LOG_WARN("skipping extender {} as it returned error {} and has ignorable flag set",
+                    ext.name(), message);
+    }
+    return ignored;
+}
+
 void add_rejector(std::vector<std::string>& rejectors, const std::string& name) {
     if (std::find(rejectors.begin(), rejectors.end(), name) == rejectors.end()) {
         rejectors.push_back(name);
@@ -75,7 +90,8 @@ void add_rejector(std::vector<std::string>& rejectors, const std::string& name) 
 
 bool scheduler::wants_extenders(const api::pod& pod) const {
     return std::any_of(extenders_.begin(), extenders_.end(), [&](const auto& e) {
-        return (e->is_filter() || e->is_prioritizer()) && e->is_interested(pod);
+        return (e->is_filter() || e->is_prioritizer() || e->supports_preemption()) &&
+               e->is_interested(pod);
     });
 }
 
@@ -121,16 +137,7 @@ task<schedule_result> scheduler::schedule_with_extenders(
         auto answer = co_await ext->filter(pod->pod, node_objects(f.feasible));
         resolve(cache_, names, f);
         if (!answer) {
-            const bool ignored = ext->is_ignorable();
-            if (metrics_ != nullptr) {
-                metrics_->extender_errors
-                    .with({ext->name(), "filter", ignored ? "ignored" : "failed"})
-                    .inc();
-            }
-            if (ignored) {
-                MS_LOG_WARN(
-                    "skipping extender {} as it returned error {} and has ignorable flag set",
-                    ext->name(), answer.error().message);
+            if (skip_failed(*ext, "filter", answer.error().message, metrics_)) {
                 continue;
             }
             out.failure = status::error(answer.error().message);
@@ -163,7 +170,7 @@ task<schedule_result> scheduler::schedule_with_extenders(
     }
     out.feasible_nodes = f.feasible.size();
     if (f.feasible.empty()) {
-        fail_unschedulable(*fw, *state, *pod, num_all_nodes, f, out);
+        co_await post_filter_with_extenders(fw, state, pod, num_all_nodes, f, out);
         co_return out;
     }
     if (f.feasible.size() == 1) {
@@ -210,6 +217,88 @@ task<schedule_result> scheduler::schedule_with_extenders(
         out.node.clear();
     }
     co_return out;
+}
+
+task<void> scheduler::post_filter_with_extenders(std::shared_ptr<framework::framework> fw,
+                                                 std::shared_ptr<framework::cycle_state> state,
+                                                 std::shared_ptr<const framework::pod_info> pod,
+                                                 std::size_t num_all_nodes, filter_outcome& f,
+                                                 schedule_result& out) {
+    const auto& post_filters = fw->plugins().post_filter;
+    auto* preemption = post_filters.empty()
+                           ? nullptr
+                           : dynamic_cast<framework::preemption_plugin*>(post_filters.front());
+    const bool asked = std::any_of(extenders_.begin(), extenders_.end(), [&](const auto& e) {
+        return e->supports_preemption() && e->is_interested(*pod->pod);
+    });
+    if (preemption == nullptr || !asked) {
+        fail_unschedulable(*fw, *state, *pod, num_all_nodes, f, out);
+        co_return;
+    }
+    framework::post_filter_result result;
+    std::vector<framework::preemption_candidate> candidates;
+    std::optional<status> verdict =
+        preemption->find_candidates(*state, *pod, f.statuses, result, candidates);
+    if (!verdict) {
+        // upstream callExtenders: each interested extender narrows the candidates in turn.
+        extender::victims_map victims;
+        for (const auto& c : candidates) {
+            victims[c.node] = {c.victims, c.num_pdb_violations};
+        }
+        const remembered names = remember(f);
+        const auto lookup = [this](std::string_view node) -> const framework::node_info* {
+            return cache_.find_node(node);
+        };
+        for (const auto& ext : extenders_) {
+            if (!ext->supports_preemption() || !ext->is_interested(*pod->pod)) {
+                continue;
+            }
+            auto answer = co_await ext->process_preemption(pod->pod, victims, lookup);
+            std::string failure = answer ? std::string() : answer.error().message;
+            if (answer) {
+                for (auto it = answer->begin(); it != answer->end() && failure.empty();) {
+                    if (!it->second.pods.empty()) {
+                        ++it;
+                    } else if (ext->is_ignorable()) {
+                        it = answer->erase(it);
+                    } else {
+                        failure = fmt::format("expected at least one victim pod on node \"{}\"",
+                                              it->first);
+                    }
+                }
+            }
+            if (!failure.empty()) {
+                if (skip_failed(*ext, "preempt", failure, metrics_)) {
+                    continue;
+                }
+                verdict = status::error(std::string(preemption->message_prefix()) + failure);
+                break;
+            }
+            victims = std::move(*answer);
+            if (victims.empty()) {
+                break;
+            }
+        }
+        resolve(cache_, names, f);
+        if (!verdict) {
+            // The candidates the extenders kept, in the dry run's order, with their victims.
+            std::vector<framework::preemption_candidate> kept;
+            for (auto& c : candidates) {
+                if (auto v = victims.find(c.node); v != victims.end()) {
+                    c.victims = v->second.pods;
+                    c.num_pdb_violations = v->second.num_pdb_violations;
+                    kept.push_back(std::move(c));
+                }
+            }
+            verdict = preemption->choose_candidate(*pod, kept, result);
+        }
+    }
+    if (verdict->is_success() || verdict->is_rejected()) {
+        out.nominated_node_name = result.nominated_node_name;
+    }
+    out.failure = status(code::unschedulable, std::vector<std::string>{});
+    out.message =
+        fit_error_message(num_all_nodes, f.pre_filter_message, f.statuses, verdict->message());
 }
 
 task<framework::status> scheduler::bind(std::shared_ptr<framework::framework> fw,

@@ -101,6 +101,13 @@ class scheduler {
     task<schedule_result> schedule_with_extenders(std::shared_ptr<framework::framework> fw,
                                                   std::shared_ptr<framework::cycle_state> state,
                                                   std::shared_ptr<const framework::pod_info> pod);
+    // Nothing feasible: PostFilter, where a preemption_plugin's candidates pass through the
+    // interested extenders' ProcessPreemption (upstream callExtenders); else fail_unschedulable.
+    task<void> post_filter_with_extenders(std::shared_ptr<framework::framework> fw,
+                                          std::shared_ptr<framework::cycle_state> state,
+                                          std::shared_ptr<const framework::pod_info> pod,
+                                          std::size_t num_all_nodes, filter_outcome& f,
+                                          schedule_result& out);
     task<framework::status> bind(std::shared_ptr<framework::framework> fw,
                                  std::shared_ptr<framework::cycle_state> state,
                                  std::shared_ptr<const framework::pod_info> assumed,

@@ -55,6 +55,15 @@ std::string current_nomination(const framework::handle& h, const api::pod& pod) 
     return h.nominated().node_of(pod.meta.uid);
 }
 
+// "preemption: " before every message.
+status with_prefix(status s) {
+    const std::string msg = s.message();
+    if (msg.empty()) {
+        return s;
+    }
+    return status(s.code(), std::string(kMessagePrefix) + msg);
+}
+
 }  // namespace
 
 default_preemption::default_preemption(const default_preemption_args& args, framework::handle& h,
@@ -69,20 +78,44 @@ status default_preemption::post_filter(framework::cycle_state& state,
                                        const framework::pod_info& pod,
                                        std::span<const framework::node_status> statuses,
                                        framework::post_filter_result& result) {
-    status s = preempt(state, pod, statuses, result);
+    std::vector<candidate> candidates;
+    if (auto done = find_candidates(state, pod, statuses, result, candidates)) {
+        return *done;
+    }
+    return choose_candidate(pod, candidates, result);
+}
+
+std::optional<status> default_preemption::find_candidates(
+    framework::cycle_state& state, const framework::pod_info& pod,
+    std::span<const framework::node_status> statuses, framework::post_filter_result& result,
+    std::vector<candidate>& candidates) {
     if (auto* m = handle_.metrics()) {
         m->preemption_attempts.inc();  // every PostFilter call, as upstream's deferred Inc
     }
-    const std::string msg = s.message();
-    if (msg.empty()) {
-        return s;
+    auto done = find(state, pod, statuses, result, candidates);
+    if (done) {
+        done = with_prefix(std::move(*done));
     }
-    return status(s.code(), std::string(kMessagePrefix) + msg);
+    return done;
 }
 
-status default_preemption::preempt(framework::cycle_state& state, const framework::pod_info& pod,
-                                   std::span<const framework::node_status> statuses,
-                                   framework::post_filter_result& result) {
+status default_preemption::choose_candidate(const framework::pod_info& pod,
+                                            std::span<const candidate> candidates,
+                                            framework::post_filter_result& result) {
+    const candidate* best = select_candidate(candidates);
+    if (best == nullptr || best->node.empty()) {
+        return with_prefix({code::unschedulable, std::string(kNoCandidate)});
+    }
+    prepare(pod, *best);
+    result.nominated_node_name = best->node;
+    return {};
+}
+
+std::optional<status> default_preemption::find(framework::cycle_state& state,
+                                               const framework::pod_info& pod,
+                                               std::span<const framework::node_status> statuses,
+                                               framework::post_filter_result& result,
+                                               std::vector<candidate>& candidates) {
     // Upstream returns a nil result (nomination unchanged) unless stated otherwise below; our
     // result always applies, so it carries the current nomination.
     const std::string nominated = current_nomination(handle_, *pod.pod);
@@ -99,7 +132,7 @@ status default_preemption::preempt(framework::cycle_state& state, const framewor
 
     if (std::string why = not_eligible_reason(*pod.pod, nominated, verdict_of(nominated));
         !why.empty()) {
-        return {code::unschedulable, std::move(why)};
+        return status(code::unschedulable, std::move(why));
     }
     if (handle_.profile_framework() == nullptr) {
         return status::error("the profile's framework is not built");
@@ -128,8 +161,8 @@ status default_preemption::preempt(framework::cycle_state& state, const framewor
     }
     if (potential.empty()) {
         result.nominated_node_name.clear();
-        return {code::unschedulable,
-                scheduler::fit_error_message(not_helpful.size(), "", not_helpful, "")};
+        return status(code::unschedulable,
+                      scheduler::fit_error_message(not_helpful.size(), "", not_helpful, ""));
     }
 
     const auto pdbs = usable_pdbs(handle_.objects());
@@ -142,17 +175,12 @@ status default_preemption::preempt(framework::cycle_state& state, const framewor
     if (dry.candidates.empty()) {
         dry.statuses.insert(dry.statuses.end(), not_helpful.begin(), not_helpful.end());
         result.nominated_node_name.clear();
-        return {code::unschedulable,
-                scheduler::fit_error_message(dry.statuses.size(), "", dry.statuses, "")};
+        return status(code::unschedulable,
+                      scheduler::fit_error_message(dry.statuses.size(), "", dry.statuses, ""));
     }
 
-    const candidate* best = select_candidate(dry.candidates);
-    if (best == nullptr || best->node.empty()) {
-        return {code::unschedulable, std::string(kNoCandidate)};
-    }
-    prepare(pod, *best);
-    result.nominated_node_name = best->node;
-    return {};
+    candidates = std::move(dry.candidates);
+    return std::nullopt;
 }
 
 std::string default_preemption::not_eligible_reason(const api::pod& pod,

@@ -42,13 +42,9 @@ inline constexpr std::string_view kReasonPreemptionByScheduler = "PreemptionBySc
 using pod_ptr = std::shared_ptr<const framework::pod_info>;
 using pdb_ptr = std::shared_ptr<const api::pod_disruption_budget>;
 
-// A node where the preemptor fits once `victims` are gone (upstream Candidate / Victims).
-struct candidate {
-    std::string node;
-    // Most important first.
-    std::vector<pod_ptr> victims;
-    std::int64_t num_pdb_violations = 0;
-};
+// A node where the preemptor fits once `victims` (most important first) are gone (upstream
+// Candidate / Victims).
+using candidate = framework::preemption_candidate;
 
 // What SelectVictimsOnNode decided for one node: success with the victims, a rejection (the
 // preemptor cannot fit there even without them) or an error.
@@ -107,7 +103,7 @@ std::string disruption_target_patch(std::string_view message, std::string_view n
 // Strategic-merge patch clearing status.nominatedNodeName.
 std::string clear_nomination_patch();
 
-class default_preemption final : public framework::post_filter_plugin {
+class default_preemption final : public framework::preemption_plugin {
   public:
     // `seed` feeds the random offset of the dry run (GetOffsetAndNumCandidates).
     default_preemption(const default_preemption_args& args, framework::handle& h,
@@ -121,6 +117,16 @@ class default_preemption final : public framework::post_filter_plugin {
     framework::status post_filter(framework::cycle_state& state, const framework::pod_info& pod,
                                   std::span<const framework::node_status> statuses,
                                   framework::post_filter_result& result) override;
+    // The halves of post_filter (framework::preemption_plugin): Preempt up to DryRunPreemption,
+    // then SelectCandidate and prepareCandidate. Extenders may narrow the candidates between.
+    std::optional<framework::status> find_candidates(
+        framework::cycle_state& state, const framework::pod_info& pod,
+        std::span<const framework::node_status> statuses, framework::post_filter_result& result,
+        std::vector<candidate>& candidates) override;
+    framework::status choose_candidate(const framework::pod_info& pod,
+                                       std::span<const candidate> candidates,
+                                       framework::post_filter_result& result) override;
+    std::string_view message_prefix() const override { return kMessagePrefix; }
 
     // upstream PodEligibleToPreemptOthers: "" when `pod` may preempt, else the reason.
     // `nominated_status` is the Filter verdict of its nominated node (null: none).
@@ -143,9 +149,11 @@ class default_preemption final : public framework::post_filter_plugin {
                                       std::int32_t num_candidates);
 
   private:
-    framework::status preempt(framework::cycle_state& state, const framework::pod_info& pod,
-                              std::span<const framework::node_status> statuses,
-                              framework::post_filter_result& result);
+    std::optional<framework::status> find(framework::cycle_state& state,
+                                          const framework::pod_info& pod,
+                                          std::span<const framework::node_status> statuses,
+                                          framework::post_filter_result& result,
+                                          std::vector<candidate>& candidates);
     // Spawns the side effects of preempting `best` for `pod`.
     void prepare(const framework::pod_info& pod, const candidate& best);
 

@@ -70,6 +70,14 @@ struct scheduling_harness {
             ioc.get_executor(), [qs](const auto& a, const auto& b) { return qs->less(a, b); },
             queue::queue_options{});
         events.emplace(api, writes, "test-host");
+        // Plugins' events and writes (preemption's victims) go where the daemon sends them.
+        profiles->set_runtime(
+            [this](const api::pod& regarding, const api::pod* related, const std::string& profile,
+                   std::string_view type, std::string_view reason, std::string_view action,
+                   std::string note) {
+                events->record(regarding, related, profile, type, reason, action, std::move(note));
+            },
+            [this](task<void> work) { writes.spawn(std::move(work)); });
         scheduler::algorithm_state algo;
         algo.rng.seed(1);
         sched.emplace(
