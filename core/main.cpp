@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // multisched: the daemon's entry point. Parses kube-scheduler's command line, builds the
-// effective KubeSchedulerConfiguration and runs the scheduler (profiles/daemon.hpp).
+// effective KubeSchedulerConfiguration and runs the scheduler (profiles/daemon.hpp); or, as
+// `multisched simulate ...`, runs a simulation (profiles/simulate_command.hpp).
 #include <cstdio>
+#include <string_view>
 
 #include "core/cli/options.hpp"
 #include "core/util/log.hpp"
 #include "plugins/registry.hpp"
 #include "profiles/daemon.hpp"
+#include "profiles/simulate_command.hpp"
 
 #ifndef MULTISCHED_VERSION
 #define MULTISCHED_VERSION "0.0.0"
@@ -51,6 +54,9 @@ multisched::profiles::serving_config serving_config_from(const multisched::cli::
 
 int main(int argc, char** argv) {
     using namespace multisched;
+    if (argc > 1 && std::string_view(argv[1]) == "simulate") {
+        return profiles::run_simulate_command({argv + 2, static_cast<std::size_t>(argc - 2)});
+    }
     auto opts = cli::parse_command_line(argc, argv);
     if (!opts) {
         std::fprintf(stderr, "Error: %s\nRun '%s --help' for usage.\n",

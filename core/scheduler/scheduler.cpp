@@ -363,6 +363,9 @@ void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod
     }
     events_.failed_scheduling(pod, fw.profile_name(), rejected ? "Unschedulable" : "SchedulerError",
                               result.message, nominated);
+    if (observer_) {
+        observer_({popped.queued.info->pod, fw.profile_name(), "", result.message});
+    }
 }
 
 task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
@@ -394,6 +397,9 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
         MS_LOG_V(2, "bound pod {} to node {} (profile {})", pod.key(), node, fw->profile_name());
         events_.scheduled(pod, fw->profile_name(), node);
         fw->run_post_bind(*state, *info, node);
+        if (observer_) {
+            observer_({info->pod, fw->profile_name(), node, ""});
+        }
         if (metrics_ != nullptr) {
             const auto scheduled = metrics::label::kScheduled;
             metrics_->schedule_attempts.with({scheduled, fw->profile_name()}).inc();

@@ -74,6 +74,19 @@ class scheduler {
     // if the queue is empty.
     bool schedule_next();
 
+    // What became of an attempt: the pod was bound to `node`, or was not placed, with `message`
+    // (the FailedScheduling text). For simulation and explanations.
+    struct attempt_outcome {
+        std::shared_ptr<const api::pod> pod;
+        std::string profile;
+        std::string node;     // bound to; empty when not placed
+        std::string message;  // why not; empty when bound
+    };
+    // Called after every attempt that ends in a binding or a failure (null: nobody).
+    void set_observer(std::function<void(const attempt_outcome&)> observer) {
+        observer_ = std::move(observer);
+    }
+
     // The configured HTTP extenders (KubeSchedulerConfiguration `extenders`), in configuration
     // order. They apply to every profile, as upstream's.
     void set_extenders(std::vector<std::shared_ptr<extender::http_extender>> extenders) {
@@ -138,6 +151,7 @@ class scheduler {
     algorithm_state algo_;
     metrics::scheduler_metrics* metrics_ = nullptr;
     std::vector<std::shared_ptr<extender::http_extender>> extenders_;
+    std::function<void(const attempt_outcome&)> observer_;
 };
 
 }  // namespace multisched::scheduler
