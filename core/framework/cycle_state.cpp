@@ -17,6 +17,7 @@ cycle_state cycle_state::clone() const {
     out.skip_score_plugins = skip_score_plugins;
     out.skip_filter_mask = skip_filter_mask;
     out.record_plugin_metrics = record_plugin_metrics;
+    out.what_if = what_if;
     out.entries_.reserve(entries_.size());
     for (const auto& e : entries_) {
         out.entries_.push_back({e.key, e.key_origin, e.value ? e.value->clone() : nullptr});

@@ -66,6 +66,10 @@ class cycle_state {
     // Set by the scheduler in the cycles sampled for scheduler_plugin_execution_duration_seconds
     // (upstream: 10 % of cycles); the framework times each plugin call of such a cycle.
     bool record_plugin_metrics = false;
+    // A dry run that explains a decision (core/scheduler/explanation.hpp) rather than makes one:
+    // plugins answer as in a real cycle but must not act on it (record admissions, write
+    // statuses, activate pods, advance their own rotations).
+    bool what_if = false;
 
   private:
     struct entry {

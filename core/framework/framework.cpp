@@ -277,15 +277,16 @@ status framework::pre_score_plugins(cycle_state& state, const pod_info& pod,
 }
 
 status framework::run_score(cycle_state& state, const pod_info& pod,
-                            std::span<const node_info* const> nodes,
-                            std::span<std::int64_t> totals) {
+                            std::span<const node_info* const> nodes, std::span<std::int64_t> totals,
+                            std::vector<plugin_scores>* breakdown) {
     return whole_point(extension_point::score,
-                       [&] { return score_plugins(state, pod, nodes, totals); });
+                       [&] { return score_plugins(state, pod, nodes, totals, breakdown); });
 }
 
 status framework::score_plugins(cycle_state& state, const pod_info& pod,
                                 std::span<const node_info* const> nodes,
-                                std::span<std::int64_t> totals) {
+                                std::span<std::int64_t> totals,
+                                std::vector<plugin_scores>* breakdown) {
     std::fill(totals.begin(), totals.end(), 0);
     std::vector<std::int64_t> scores(nodes.size());
     for (std::size_t j = 0; j < lists_.score.size(); ++j) {
@@ -306,6 +307,9 @@ status framework::score_plugins(cycle_state& state, const pod_info& pod,
                 return tag(std::move(s), p->name(), "Score");
             }
         }
+        if (breakdown != nullptr) {
+            breakdown->push_back({std::string(p->name()), weight, scores, {}});
+        }
         if (p->has_normalize()) {
             status s = timed(state, extension_point::normalize_score, *p,
                              [&] { return p->normalize_score(state, pod, nodes, scores); });
@@ -320,6 +324,9 @@ status framework::score_plugins(cycle_state& state, const pod_info& pod,
                                      ", it should in the range of [0, 100] after normalizing");
             }
             totals[i] += scores[i] * weight;
+        }
+        if (breakdown != nullptr) {
+            breakdown->back().normalized = scores;
         }
     }
     return {};

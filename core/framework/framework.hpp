@@ -76,6 +76,16 @@ struct weighted_score_plugin {
     std::int64_t weight;
 };
 
+// One Score plugin's scores of a run_score call, for explanations: raw[i] as Score returned it
+// for nodes[i], normalized[i] after NormalizeScore (equal to raw without one); the node's total
+// adds normalized[i] * weight.
+struct plugin_scores {
+    std::string plugin;
+    std::int64_t weight = 0;
+    std::vector<std::int64_t> raw;
+    std::vector<std::int64_t> normalized;
+};
+
 // The per-point plugin lists, in execution order. Pointers into `owned`.
 struct plugin_lists {
     std::vector<pre_enqueue_plugin*> pre_enqueue;
@@ -144,9 +154,11 @@ class framework {
                            std::span<const node_status> statuses, post_filter_result& result);
     status run_pre_score(cycle_state& state, const pod_info& pod,
                          std::span<const node_info* const> nodes);
-    // Score + NormalizeScore + weights: totals[i] is the weighted sum for nodes[i].
+    // Score + NormalizeScore + weights: totals[i] is the weighted sum for nodes[i]. With
+    // `breakdown`, also each plugin that ran, in configuration order (skipped ones absent).
     status run_score(cycle_state& state, const pod_info& pod,
-                     std::span<const node_info* const> nodes, std::span<std::int64_t> totals);
+                     std::span<const node_info* const> nodes, std::span<std::int64_t> totals,
+                     std::vector<plugin_scores>* breakdown = nullptr);
     status run_reserve(cycle_state& state, const pod_info& pod, const std::string& node);
     // Unreserve in reverse order; idempotent.
     void run_unreserve(cycle_state& state, const pod_info& pod, const std::string& node);
@@ -210,7 +222,8 @@ class framework {
     status pre_score_plugins(cycle_state& state, const pod_info& pod,
                              std::span<const node_info* const> nodes);
     status score_plugins(cycle_state& state, const pod_info& pod,
-                         std::span<const node_info* const> nodes, std::span<std::int64_t> totals);
+                         std::span<const node_info* const> nodes, std::span<std::int64_t> totals,
+                         std::vector<plugin_scores>* breakdown);
     status reserve_plugins(cycle_state& state, const pod_info& pod, const std::string& node);
     status permit_plugins(cycle_state& state, const pod_info& pod, const std::string& node,
                           std::chrono::milliseconds& timeout, std::vector<std::string>& waiting);

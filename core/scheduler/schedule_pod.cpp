@@ -177,6 +177,14 @@ void fail_unschedulable(framework::framework& fw, framework::cycle_state& state,
         post_filter_message = post.message();
     }
     out.failure = framework::status(framework::code::unschedulable, std::vector<std::string>{});
+    if (!f.pre_filter_message.empty() && !f.statuses.empty()) {
+        out.rejections.push_back({"", f.statuses.front().verdict});
+    } else {
+        out.rejections.reserve(f.statuses.size());
+        for (const auto& s : f.statuses) {
+            out.rejections.push_back({s.node->name(), s.verdict});
+        }
+    }
     out.message =
         fit_error_message(num_all_nodes, f.pre_filter_message, f.statuses, post_filter_message);
 }

@@ -32,6 +32,14 @@ struct schedule_result {
     std::string message;
     // Plugins that rejected the pod on some node (for requeue on their events).
     std::vector<std::string> rejector_plugins;
+    // When unschedulable: each rejected node with the verdict of the plugin that rejected it, in
+    // the order they were checked; a PreFilter rejection is one entry with an empty node (it
+    // applies to every node). For explanations (explanation.hpp).
+    struct rejection {
+        std::string node;
+        framework::status verdict;
+    };
+    std::vector<rejection> rejections;
     // PostFilter's nomination when PostFilter ran: a node, or "" to clear an earlier nomination
     // (preemption found no candidate). nullopt: leave the pod's nomination as it is.
     std::optional<std::string> nominated_node_name;

@@ -102,7 +102,7 @@ std::vector<framework::cluster_event> coscheduling::events_to_register() const {
     };
 }
 
-status coscheduling::pre_filter(framework::cycle_state& /*state*/, const framework::pod_info& pod,
+status coscheduling::pre_filter(framework::cycle_state& state, const framework::pod_info& pod,
                                 std::span<const framework::node_info* const> nodes,
                                 framework::pre_filter_result& /*result*/) {
     if (simulating_) {
@@ -113,7 +113,10 @@ status coscheduling::pre_filter(framework::cycle_state& /*state*/, const framewo
         return skip();
     }
     const auto now = now_();
-    housekeeping(now);
+    const bool act = !state.what_if;
+    if (act) {
+        housekeeping(now);
+    }
     const auto group = handle_.objects().pod_groups.find(key);
     if (group == nullptr) {
         return {code::unschedulable_and_unresolvable, fmt::format("pod group {} not found", key)};
@@ -123,8 +126,10 @@ status coscheduling::pre_filter(framework::cycle_state& /*state*/, const framewo
     const std::size_t placed = count_placed(handle_, members);
     const std::size_t min = required_members(*group);
     if (total < min) {
-        state_->writer.write(handle_, *group, kPhasePreScheduling,
-                             static_cast<std::int32_t>(placed));
+        if (act) {
+            state_->writer.write(handle_, *group, kPhasePreScheduling,
+                                 static_cast<std::int32_t>(placed));
+        }
         return {
             code::unschedulable_and_unresolvable,
             fmt::format("group {} has {} of the {} members it needs (minMember)", key, total, min)};
@@ -141,14 +146,14 @@ status coscheduling::pre_filter(framework::cycle_state& /*state*/, const framewo
         !short_of.empty()) {
         return {code::unschedulable, std::move(short_of)};
     }
-    return admit(key, *group, *members, placed, pod, nodes, now);
+    return admit(key, *group, *members, placed, pod, nodes, now, act);
 }
 
 status coscheduling::admit(const std::string& key, const api::pod_group& group,
                            const cache::pod_group_index::members& members, std::size_t placed,
                            const framework::pod_info& pod,
                            std::span<const framework::node_info* const> nodes,
-                           clock::time_point now) {
+                           clock::time_point now, bool act) {
     framework::framework* fw = handle_.profile_framework();
     if (fw == nullptr) {
         return status::error("the profile's framework is not built");
@@ -173,8 +178,15 @@ status coscheduling::admit(const std::string& key, const api::pod_group& group,
         sim = simulate_placement(*fw, nodes, reserved_room(key), candidates, min - placed,
                                  state_->next_start);
     }
-    state_->next_start = sim.next_start;
     const std::size_t can = placed + sim.placed.size();
+    if (!act) {  // a what-if: the verdict, nothing recorded
+        if (can < min) {
+            return {code::unschedulable,
+                    fmt::format("{}/{} members of group {} can be placed", can, min, key)};
+        }
+        return {};
+    }
+    state_->next_start = sim.next_start;
     if (can < min) {
         std::string message = fmt::format("{}/{} members of group {} can be placed", can, min, key);
         state_->failed[key] = {digest, message};

@@ -56,7 +56,9 @@ class coscheduling final : public framework::queue_sort_plugin,
     // members it needs (minMember)"; Unschedulable "group ns/g backs off for 8s more after member
     // ns/p failed ..."; success when the group has minMember placed or is admitted; Unschedulable
     // when minResources exceeds the free room or "3/4 members of group ns/g can be placed";
-    // else admits the group and activates its other pending members.
+    // else admits the group and activates its other pending members. In a what-if cycle
+    // (state.what_if) the same verdict with nothing done: no housekeeping, status write,
+    // admission or activation.
     framework::status pre_filter(framework::cycle_state& state, const framework::pod_info& pod,
                                  std::span<const framework::node_info* const> nodes,
                                  framework::pre_filter_result& result) override;
@@ -97,7 +99,7 @@ class coscheduling final : public framework::queue_sort_plugin,
                             const cache::pod_group_index::members& members, std::size_t placed,
                             const framework::pod_info& pod,
                             std::span<const framework::node_info* const> nodes,
-                            clock::time_point now);
+                            clock::time_point now, bool act);
     // The planned, not yet assumed members of the admitted groups other than `key`.
     std::vector<placement> reserved_room(std::string_view key) const;
     // Fails overdue admissions, activates groups whose backoff ended, prunes records.

@@ -179,6 +179,44 @@ TEST_CASE("coscheduling.pre_filter", "[coscheduling]") {
     }
 }
 
+TEST_CASE("coscheduling.pre_filter_what_if", "[coscheduling]") {
+    // An explanation's cycle gets the verdict a real one would, and nothing is done: no
+    // admission, no activation, no PodGroup status write, and the next real cycle still decides.
+    struct test_case {
+        std::string name;
+        std::function<void(cluster&)> setup;
+        code want_code;
+        std::string want_message;
+    };
+    const std::vector<test_case> cases = {
+        {"feasible", roomy, code::success, ""},
+        {"the dry run places 3 of 4", three_small_nodes, code::unschedulable,
+         "3/4 members of group ns/train-a can be placed"},
+        {"fewer members than minMember",
+         [](cluster& c) {
+             three_small_nodes(c);
+             c.remove("p3");
+         },
+         code::unschedulable_and_unresolvable,
+         "group ns/train-a has 3 of the 4 members it needs (minMember)"},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.name);
+        cluster c;
+        tc.setup(c);
+        const status s = c.pre_filter(*c.info("p0"), true);
+        CHECK(s.code() == tc.want_code);
+        CHECK(s.message() == tc.want_message);
+        CHECK(c.plugin->book().admitted("ns/train-a") == nullptr);
+        CHECK(c.h->activated.empty());
+        CHECK(c.h->writes.empty());
+        // The real cycle afterwards: same verdict, now acted on.
+        const status real = c.pre_filter(*c.info("p0"));
+        CHECK(real.code() == tc.want_code);
+        CHECK((c.plugin->book().admitted("ns/train-a") != nullptr) == s.is_success());
+    }
+}
+
 TEST_CASE("coscheduling.pre_filter_dry_run", "[coscheduling]") {
     cluster c;
     roomy(c);

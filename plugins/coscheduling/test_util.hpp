@@ -205,8 +205,10 @@ class cluster {
     }
 
     status pre_filter(const std::string& uid) { return pre_filter(*info(uid)); }
-    status pre_filter(const framework::pod_info& pod) {
+    // With `what_if`, the cycle of an explanation (cycle_state::what_if).
+    status pre_filter(const framework::pod_info& pod, bool what_if = false) {
         framework::cycle_state state;
+        state.what_if = what_if;
         framework::pre_filter_result result;
         return plugin->pre_filter(state, pod, h->all_nodes(), result);
     }
