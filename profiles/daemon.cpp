@@ -130,6 +130,7 @@ struct process {
     task_group writes;
     scheduler::event_recorder events;
     scheduler::scheduler sched;
+    scheduler::explanation_store explanations;  // /debug/explain
     informer::reflector pods;
     informer::reflector nodes;
     cluster_informers objects;
@@ -176,6 +177,7 @@ struct process {
             metric_registry.disable(name);
         }
         sched.set_metrics(&metrics);
+        sched.set_explanations(&explanations);
         queue.set_metrics(&metrics);
         profiles->set_metrics(&metrics);
         profiles->set_activator(
@@ -227,6 +229,7 @@ struct process {
         s.configz = [this] { return configz(); };
         s.metrics = &metric_registry;
         s.debug_flags = cfg.enable_profiling;
+        s.explanations = &explanations;
         if (routing) {
             s.mutate_pods = [this](const server::request& req) {
                 return routing->serve(req, [this](std::string_view ns) {

@@ -67,6 +67,11 @@ std::shared_ptr<server::mux> routes(const serving_sources& sources) {
     if (sources.mutate_pods) {
         m->handle(std::string(kMutatePodsPath), sources.mutate_pods, {http::verb::post});
     }
+    if (const auto* store = sources.explanations) {
+        m->handle("/debug/explain",
+                  [store](const server::request& req) { return explain_response(req, *store); },
+                  {http::verb::get});
+    }
     if (sources.configz) {
         m->handle("/configz",
                   [configz = sources.configz](const server::request&) {
@@ -81,6 +86,31 @@ std::shared_ptr<server::mux> routes(const serving_sources& sources) {
 }
 
 }  // namespace
+
+server::response explain_response(const server::request& req,
+                                  const scheduler::explanation_store& store) {
+    const auto values = server::query_values(req.raw_query, "pod");
+    const auto slash = values.size() == 1 ? values.front().find('/') : std::string::npos;
+    if (slash == std::string::npos || slash == 0 || slash + 1 == values.front().size() ||
+        values.front().find('/', slash + 1) != std::string::npos) {
+        return server::response::error_text(
+            400,
+            "want one query parameter pod=NAMESPACE/NAME, e.g. /debug/explain?pod=default/web-0");
+    }
+    const std::string& key = values.front();
+    const auto e = store.find(key);
+    if (e == nullptr) {
+        return server::response::error_text(
+            404, fmt::format("no explanation kept for pod {}: this instance has not attempted it "
+                             "(it is bound, deleted, not ours, or not attempted yet; a standby "
+                             "instance schedules nothing), or it was evicted to bound memory",
+                             key));
+    }
+    server::response res;
+    res.content_type = "application/json";
+    res.body = scheduler::explanation_json(*e) + "\n";
+    return res;
+}
 
 server::response put_verbosity(const server::request& req) {
     // component-base's writePlainText: Content-Type text/plain, the message without a newline.

@@ -2,8 +2,9 @@
 // The daemon's secure port, as kube-scheduler serves it (cmd/kube-scheduler/app/server.go):
 // HTTPS on --bind-address:--secure-port with delegated authentication (TokenReview, client
 // certificates) and authorization (SubjectAccessReview), serving /healthz, /livez, /readyz,
-// /metrics (GET; DELETE resets) and /configz, and multisched's /mutate-pods when profile
-// routing is configured. Health paths and /mutate-pods are always allowed.
+// /metrics (GET; DELETE resets) and /configz, and multisched's /debug/explain?pod=NS/NAME (the
+// last attempt's explanation of a pending pod, JSON) and /mutate-pods when profile routing is
+// configured. Health paths and /mutate-pods are always allowed; the rest need authorization.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "core/client/api_client.hpp"
 #include "core/metrics/registry.hpp"
+#include "core/scheduler/explanation_store.hpp"
 #include "core/server/delegation.hpp"
 #include "core/server/healthz.hpp"
 #include "core/server/secure_server.hpp"
@@ -51,7 +53,14 @@ struct serving_sources {
     // The profile-routing admission webhook (POST /mutate-pods); null: not served. Its path is
     // always allowed: kube-apiserver calls webhooks without credentials.
     std::function<server::response(const server::request&)> mutate_pods;
+    // What GET /debug/explain?pod=NS/NAME answers from; null: not served.
+    const scheduler::explanation_store* explanations = nullptr;
 };
+
+// GET /debug/explain?pod=NS/NAME: 200 with the explanation as JSON (explanation.hpp), 404 when
+// none is kept for that pod, 400 without a well-formed `pod`.
+server::response explain_response(const server::request& req,
+                                  const scheduler::explanation_store& store);
 
 // PUT /debug/flags/v as component-base's StringFlagPutHandler(GlogSetter): the body is the new
 // -v level; 200 "successfully set klog.logging.verbosity to N", 400 for a body that is not an

@@ -55,3 +55,45 @@ TEST_CASE("serving.put_debug_flags_v") {
 }
 
 }  // namespace multisched::profiles
+
+namespace multisched::profiles {
+
+TEST_CASE("serving.debug_explain") {
+    scheduler::explanation_store store;
+    scheduler::explanation e;
+    e.pod = "ml/train-0";
+    e.uid = "u1";
+    e.profile = "gang";
+    e.message = "0/2 nodes are available: 2 Insufficient cpu.";
+    store.put(e);
+    struct test_case {
+        std::string query;
+        unsigned want_status;
+        std::string want_in_body;
+    };
+    const std::vector<test_case> cases = {
+        {"pod=ml/train-0", 200, R"("pod":"ml/train-0","uid":"u1","profile":"gang")"},
+        {"pod=ml%2Ftrain-0", 200, R"("message":"0/2 nodes are available: 2 Insufficient cpu.")"},
+        {"pod=ml/other", 404, "no explanation kept for pod ml/other"},
+        {"", 400, "want one query parameter pod=NAMESPACE/NAME"},
+        {"pod=train-0", 400, "want one query parameter"},
+        {"pod=/train-0", 400, "want one query parameter"},
+        {"pod=ml/a/b", 400, "want one query parameter"},
+        {"pod=ml/a&pod=ml/b", 400, "want one query parameter"},
+    };
+    for (const auto& c : cases) {
+        INFO("?" << c.query);
+        server::request req;
+        req.message.method(http::verb::get);
+        req.path = "/debug/explain";
+        req.raw_query = c.query;
+        const server::response res = explain_response(req, store);
+        CHECK(res.status == c.want_status);
+        CHECK(res.body.find(c.want_in_body) != std::string::npos);
+        if (res.status == 200) {
+            CHECK(res.content_type == "application/json");
+        }
+    }
+}
+
+}  // namespace multisched::profiles

@@ -144,6 +144,9 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
     if (!new_pod->node_name.empty()) {
         // Bound (by us: confirms the assumed pod; by someone else: counts it) or updated.
         queue_.remove(new_pod->meta.uid);
+        if (explanations_ != nullptr) {
+            explanations_->forget(new_pod->meta.uid);
+        }
         cache_.nominated().remove(new_pod->meta.uid);
         cache_.add_pod(framework::make_pod_info(new_pod));
         if (old_pod->node_name.empty()) {
@@ -155,6 +158,9 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
     }
     if (terminal(*new_pod) || !responsible_for(*new_pod)) {
         queue_.remove(new_pod->meta.uid);
+        if (explanations_ != nullptr) {
+            explanations_->forget(new_pod->meta.uid);
+        }
         cache_.nominated().remove(new_pod->meta.uid);
         return;
     }
@@ -176,6 +182,9 @@ void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
         }
     }
     cache_.objects().pod_group_members.erase(pod->meta.uid);
+    if (explanations_ != nullptr) {
+        explanations_->forget(pod->meta.uid);
+    }
     const bool was_cached = !cache_.node_of(pod->meta.uid).empty();
     queue_.remove(pod->meta.uid);
     cache_.nominated().remove(pod->meta.uid);
@@ -282,6 +291,14 @@ void scheduler::finish_attempt(std::shared_ptr<framework::framework> fw,
                                time_point start) {
     const auto& info = popped.queued.info;
     const api::pod& pod = *info->pod;
+    if (inspector_) {
+        inspector_(*fw, *info, result);
+    }
+    if (explanations_ != nullptr) {
+        explanation e = explain_attempt(fw->profile_name(), *info, cache_.nodes().size(), result);
+        e.attempted_at = rfc3339(std::chrono::system_clock::now());
+        explanations_->put(std::move(e));
+    }
     if (result.node.empty()) {
         handle_failure(*fw, popped, result, start);
         return;
@@ -363,6 +380,9 @@ void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod
     }
     events_.failed_scheduling(pod, fw.profile_name(), rejected ? "Unschedulable" : "SchedulerError",
                               result.message, nominated);
+    if (explanations_ != nullptr) {
+        explanations_->note(pod.meta.uid, result.message);
+    }
     if (observer_) {
         observer_({popped.queued.info->pod, fw.profile_name(), "", result.message});
     }
@@ -397,6 +417,9 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
         MS_LOG_V(2, "bound pod {} to node {} (profile {})", pod.key(), node, fw->profile_name());
         events_.scheduled(pod, fw->profile_name(), node);
         fw->run_post_bind(*state, *info, node);
+        if (explanations_ != nullptr) {
+            explanations_->forget(pod.meta.uid);
+        }
         if (observer_) {
             observer_({info->pod, fw->profile_name(), node, ""});
         }

@@ -20,6 +20,7 @@
 #include "core/framework/framework.hpp"
 #include "core/queue/scheduling_queue.hpp"
 #include "core/scheduler/event_recorder.hpp"
+#include "core/scheduler/explanation_store.hpp"
 #include "core/scheduler/schedule_pod.hpp"
 #include "core/util/task_group.hpp"
 
@@ -87,6 +88,15 @@ class scheduler {
         observer_ = std::move(observer);
     }
 
+    // Keeps each attempt's explanation (explain_attempt) in `store` until the pod is bound or
+    // deleted (null: none kept). `store` must outlive `this`.
+    void set_explanations(explanation_store* store) { explanations_ = store; }
+    // Called after the algorithm of every attempt, before the pod is assumed: the cache still
+    // holds the cluster the algorithm saw (`simulate --explain` reruns it there).
+    using inspector = std::function<void(framework::framework& fw, const framework::pod_info& pod,
+                                         const schedule_result& result)>;
+    void set_inspector(inspector fn) { inspector_ = std::move(fn); }
+
     // The configured HTTP extenders (KubeSchedulerConfiguration `extenders`), in configuration
     // order. They apply to every profile, as upstream's.
     void set_extenders(std::vector<std::shared_ptr<extender::http_extender>> extenders) {
@@ -152,6 +162,8 @@ class scheduler {
     metrics::scheduler_metrics* metrics_ = nullptr;
     std::vector<std::shared_ptr<extender::http_extender>> extenders_;
     std::function<void(const attempt_outcome&)> observer_;
+    explanation_store* explanations_ = nullptr;
+    inspector inspector_;
 };
 
 }  // namespace multisched::scheduler
