@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // multisched: the daemon's entry point. Parses kube-scheduler's command line, builds the
 // effective KubeSchedulerConfiguration and runs the scheduler (profiles/daemon.hpp); or, as
-// `multisched simulate ...`, runs a simulation (profiles/simulate_command.hpp).
+// `multisched simulate ...`, runs a simulation (profiles/simulate_command.hpp); `multisched
+// explain NS/POD ...` explains a live cluster's pending pod (profiles/explain_command.hpp).
 #include <cstdio>
 #include <string_view>
 
@@ -9,6 +10,7 @@
 #include "core/util/log.hpp"
 #include "plugins/registry.hpp"
 #include "profiles/daemon.hpp"
+#include "profiles/explain_command.hpp"
 #include "profiles/simulate_command.hpp"
 
 #ifndef MULTISCHED_VERSION
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
     using namespace multisched;
     if (argc > 1 && std::string_view(argv[1]) == "simulate") {
         return profiles::run_simulate_command({argv + 2, static_cast<std::size_t>(argc - 2)});
+    }
+    if (argc > 1 && std::string_view(argv[1]) == "explain") {
+        return profiles::run_explain_command({argv + 2, static_cast<std::size_t>(argc - 2)});
     }
     auto opts = cli::parse_command_line(argc, argv);
     if (!opts) {

@@ -163,6 +163,20 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
     // The pods as the simulated apiserver holds them, by namespace/name.
     std::map<std::string, std::shared_ptr<const api::pod>, std::less<>> pods;
     std::map<std::string, std::size_t, std::less<>> row_of;  // pending pod uid -> report row
+    if (!opts.explain.empty()) {
+        sched.set_inspector([&](framework::framework& fw, const framework::pod_info& pod,
+                                const scheduler::schedule_result& result) {
+            if (pod.pod->key() != opts.explain) {
+                return;
+            }
+            scheduler::explanation e = scheduler::explain_pod(fw, pod, cache.nodes());
+            e.node = result.node;
+            if (result.node.empty()) {
+                e.message = result.message;
+            }
+            report.explanation = std::move(e);
+        });
+    }
     sched.set_observer([&](const scheduler::scheduler::attempt_outcome& o) {
         auto row = row_of.find(o.pod->meta.uid);
         if (row != row_of.end()) {
@@ -216,6 +230,11 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
             report.pods.push_back(std::move(row));
         }
         sched.on_pod_add(p);
+        if (opts.only_explained && p->node_name.empty() && p->key() != opts.explain) {
+            queue.remove(p->meta.uid);  // known (gang member, nomination), never attempted
+            report.pods.pop_back();
+            row_of.erase(p->meta.uid);
+        }
     }
 
     for (std::size_t round = 0; round < opts.max_rounds; ++round) {
@@ -246,6 +265,16 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
                         : !p->second->scheduling_gates.empty() ? "waiting for its scheduling gates"
                                                                : "not attempted";
         }
+    }
+    if (!opts.explain.empty() && !report.explanation) {
+        const auto p = pods.find(opts.explain);
+        report.problems.push_back(
+            p == pods.end() ? fmt::format("--explain {}: no such pod in the snapshot", opts.explain)
+            : !p->second->node_name.empty() && !row_of.contains(p->second->meta.uid)
+                ? fmt::format("--explain {}: already bound to {}, nothing to explain", opts.explain,
+                              p->second->node_name)
+                : fmt::format("--explain {}: the pod was never attempted (see its row)",
+                              opts.explain));
     }
     for (const auto& n : cluster.nodes) {
         const framework::node_info* info = cache.find_node(n->meta.name);

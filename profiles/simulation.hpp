@@ -12,10 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/scheduler/explanation.hpp"
 #include "core/snapshot/snapshot.hpp"
 #include "core/util/result.hpp"
 
@@ -24,6 +26,12 @@ namespace multisched::profiles {
 struct simulation_options {
     std::uint64_t seed = 1;       // the algorithm's random tie-breaks
     std::size_t max_rounds = 20;  // rounds of retries after preemptions
+    // A pending pod ("namespace/name") whose last attempt is explained (explain_pod, rerun on
+    // the cluster that attempt saw); "": none.
+    std::string explain;
+    // Attempt only the `explain` pod: the other pending pods stay pending (they still count as
+    // nominated pods and gang members). What `multisched explain` asks of the live cluster.
+    bool only_explained = false;
 };
 
 // What became of one of the snapshot's pending pods.
@@ -51,6 +59,8 @@ struct simulation_report {
     std::vector<node_utilisation> nodes;  // in snapshot order
     std::vector<std::string> evicted;     // pods preemption deleted ("namespace/name")
     std::vector<std::string> problems;    // the snapshot's, one line each
+    // With simulation_options::explain: its last attempt's explanation, when it had one.
+    std::optional<scheduler::explanation> explanation;
 };
 
 // Runs the simulation. Errors: a configuration whose profiles cannot be built.
@@ -59,10 +69,10 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
                                    const simulation_options& opts = {});
 
 // One row per pending pod (POD, PROFILE, NODE or the message), then one per node (CPU, MEMORY,
-// PODS as requested/allocatable), then evictions and problems.
+// PODS as requested/allocatable), then evictions and problems, then the explanation.
 std::string format_table(const simulation_report& report);
 // {"pods":[{"pod","profile","node","message","nominatedNode"}],"nodes":[...],"evicted":[...],
-//  "problems":[...]} (empty fields omitted).
+//  "problems":[...],"explanation":{...}} (empty fields omitted; write_explanation's object).
 std::string format_json(const simulation_report& report);
 
 }  // namespace multisched::profiles

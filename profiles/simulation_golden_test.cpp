@@ -24,6 +24,7 @@ struct golden_case {
     std::string config;    // under manifests/samples
     std::string snapshot;  // under manifests/samples/snapshots
     std::string output;    // table or json
+    std::string explain;   // --explain, "" for none
 };
 
 std::string read(const fs::path& p) {
@@ -35,17 +36,19 @@ std::string read(const fs::path& p) {
 
 TEST_CASE("simulation.golden_outputs_of_the_shipped_snapshots") {
     const std::vector<golden_case> cases{
-        {"small", "two-profiles.yaml", "small.yaml", "table"},
-        {"small-json", "two-profiles.yaml", "small.yaml", "json"},
-        {"mixed", "two-profiles.yaml", "mixed.yaml", "table"},
-        {"gang", "gang-profiles.yaml", "gang.yaml", "table"},
+        {"small", "two-profiles.yaml", "small.yaml", "table", ""},
+        {"small-json", "two-profiles.yaml", "small.yaml", "json", ""},
+        {"mixed", "two-profiles.yaml", "mixed.yaml", "table", ""},
+        {"gang", "gang-profiles.yaml", "gang.yaml", "table", ""},
+        {"small-explain", "two-profiles.yaml", "small.yaml", "table", "shop/search-0"},
+        {"gang-explain", "gang-profiles.yaml", "gang.yaml", "json", "ml/train-large-worker-0"},
     };
     const bool update = std::getenv("MULTISCHED_UPDATE_GOLDEN") != nullptr;
     for (const auto& tc : cases) {
         INFO(tc.name);
         auto out = simulate_files((kRoot / "manifests/samples" / tc.config).string(),
                                   (kRoot / "manifests/samples/snapshots" / tc.snapshot).string(),
-                                  tc.output, 1);
+                                  tc.output, 1, tc.explain);
         REQUIRE(out.has_value());
         const fs::path golden = kRoot / "test/golden" /
                                 ("simulate-" + tc.name + (tc.output == "json" ? ".json" : ".txt"));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json/json.hpp"
+#include "core/util/text_table.hpp"
 #include "profiles/simulation.hpp"
 
 namespace multisched::profiles {
@@ -27,29 +28,6 @@ std::string memory_text(std::int64_t bytes) {
     return std::to_string(bytes);
 }
 
-// Rows of cells as columns padded to their widest cell, two spaces apart.
-std::string aligned(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> width;
-    for (const auto& row : rows) {
-        width.resize(std::max(width.size(), row.size()), 0);
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            width[i] = std::max(width[i], row[i].size());
-        }
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) {
-                line += std::string(width[i] - row[i].size() + 2, ' ');
-            }
-        }
-        out += line + "\n";
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string format_table(const simulation_report& report) {
@@ -68,7 +46,7 @@ std::string format_table(const simulation_report& report) {
                          memory_text(n.memory_requested) + "/" + memory_text(n.memory_allocatable),
                          fmt::format("{}/{}", n.pods, n.pods_allocatable)});
     }
-    std::string out = aligned(pods) + "\n" + aligned(nodes);
+    std::string out = util::aligned_columns(pods) + "\n" + util::aligned_columns(nodes);
     if (!report.evicted.empty()) {
         out += "\nEvicted by preemption:\n";
         for (const auto& e : report.evicted) {
@@ -76,10 +54,13 @@ std::string format_table(const simulation_report& report) {
         }
     }
     if (!report.problems.empty()) {
-        out += "\nSnapshot problems:\n";
+        out += "\nProblems:\n";
         for (const auto& p : report.problems) {
             out += "  " + p + "\n";
         }
+    }
+    if (report.explanation) {
+        out += "\n" + scheduler::format_explanation(*report.explanation);
     }
     return out;
 }
@@ -119,7 +100,12 @@ std::string format_json(const simulation_report& report) {
     for (const auto& p : report.problems) {
         w.string(p);
     }
-    w.end_array().end_object();
+    w.end_array();
+    if (report.explanation) {
+        w.key("explanation");
+        scheduler::write_explanation(w, *report.explanation);
+    }
+    w.end_object();
     return w.str() + "\n";
 }
 

@@ -129,3 +129,59 @@ TEST_CASE("simulation.same_seed_same_placements") {
 
 }  // namespace
 }  // namespace multisched::profiles
+
+namespace multisched::profiles {
+namespace {
+
+TEST_CASE("simulation.explain_the_last_attempt") {
+    snapshot::cluster_snapshot c;
+    c.nodes = {node("n1", "4"), node("n2", "4"), node("n3", "4")};
+    c.pods = {pod("bound", "3").node("n1").ptr(), pod("first", "3").ptr(),
+              pod("second", "2").ptr()};
+    simulation_options so;
+    so.explain = "default/second";
+    auto r = simulate(two_profiles(), c, so);
+    REQUIRE(r.has_value());
+    REQUIRE(r->explanation);
+    const scheduler::explanation& e = *r->explanation;
+    // "first" took n2 or n3 before "second" was attempted: two nodes lack cpu for it now.
+    CHECK(e.pod == "default/second");
+    CHECK(e.profile == "default-scheduler");
+    CHECK(e.nodes == 3);
+    REQUIRE(e.rejected.size() == 2);
+    CHECK(e.rejected[0].node == "n1");
+    CHECK(e.rejected[0].plugin == "NodeResourcesFit");
+    CHECK(e.rejected[0].reasons == std::vector<std::string>{"Insufficient cpu"});
+    REQUIRE(e.feasible.size() == 1);
+    CHECK(e.node == e.feasible[0].node);
+    CHECK(e.node == row(*r, "second").node);
+    CHECK_FALSE(e.feasible[0].terms.empty());
+    CHECK(r->problems.empty());
+
+    SECTION("only the explained pod is attempted") {
+        so.only_explained = true;
+        auto only = simulate(two_profiles(), c, so);
+        REQUIRE(only.has_value());
+        REQUIRE(only->pods.size() == 1);
+        CHECK(only->pods[0].pod == "default/second");
+        REQUIRE(only->explanation);
+        CHECK(only->explanation->rejected.size() == 1);  // n1 only: "first" was not placed
+        CHECK(only->explanation->feasible.size() == 2);
+    }
+    SECTION("a pod with nothing to explain is a problem line") {
+        const std::vector<std::pair<std::string, std::string>> rows = {
+            {"default/missing", "--explain default/missing: no such pod in the snapshot"},
+            {"default/bound", "--explain default/bound: already bound to n1, nothing to explain"},
+        };
+        for (const auto& [key, problem] : rows) {
+            so.explain = key;
+            auto none = simulate(two_profiles(), c, so);
+            REQUIRE(none.has_value());
+            CHECK_FALSE(none->explanation);
+            CHECK(none->problems == std::vector<std::string>{problem});
+        }
+    }
+}
+
+}  // namespace
+}  // namespace multisched::profiles

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import ssl
+import subprocess
 import time
 import unittest
 
@@ -23,7 +24,7 @@ profiles:
 READER_ROLE = {
     "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
     "metadata": {"name": "e2e-metrics-reader"},
-    "rules": [{"nonResourceURLs": ["/metrics", "/configz"], "verbs": ["get"]},
+    "rules": [{"nonResourceURLs": ["/metrics", "/configz", "/debug/explain"], "verbs": ["get"]},
               {"nonResourceURLs": ["/debug/flags/v"], "verbs": ["put"]}]}
 READER_BINDING = {
     "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
@@ -177,3 +178,68 @@ class ServingTest(ClusterTestCase):
         body = self.get("/metrics", token=reader)[1]
         self.assertIn('multisched_config_reloads_total{result="success"} 1', body)
         self.assertIn("multisched_config_last_reload_successful 1", body)
+
+    # s. -------------------------------------------------------------------------------------
+    def test_s_debug_explain_and_the_explain_command(self):
+        """/debug/explain serves the last attempt of a pending pod behind the same authn/authz
+        as /metrics and forgets it once the pod is gone; `multisched explain` reads the cluster
+        and gives the same per-node verdicts."""
+        reader = self.tokens["e2e-metrics-reader"]
+        wait_for(lambda: self.get("/readyz")[0] == 200, "/readyz")
+        cfg = json.loads(self.get("/configz", token=reader)[1])["componentconfig"]
+        profile = cfg["profiles"][0]["schedulerName"]  # test_r may have renamed it
+        label = harness.unique("explain")
+        small = self.create_node(harness.unique("s"), cpu="1", labels={"e2e-explain": label})
+        unlabelled = self.create_node(harness.unique("s"))
+        self.create_pod(harness.pod("stuck", scheduler=profile, cpu="2",
+                                    node_selector={"e2e-explain": label}))
+        path = "/debug/explain?pod=%s/stuck" % self.ns
+
+        def explained():
+            status, body = self.get(path, token=reader)
+            return json.loads(body) if status == 200 else None
+        live = wait_for(explained, "the pending pod's explanation at /debug/explain")
+        self.assertEqual(live["profile"], profile)
+        self.assertIn("nodes are available", live["message"])
+        self.assertTrue(live["everyNode"])
+        self.assertEqual(live["feasibleCount"], 0)
+        verdicts = {r["node"]: (r["plugin"], r["reasons"]) for r in live["rejected"]}
+        self.assertEqual(verdicts[small], ("NodeResourcesFit", ["Insufficient cpu"]))
+        self.assertEqual(verdicts[unlabelled],
+                         ("NodeAffinity", ["node(s) didn't match Pod's node affinity/selector"]))
+        for node, (plugin, _) in verdicts.items():  # the others lack the label
+            if node != small:
+                self.assertIn(plugin, ("NodeAffinity", "TaintToleration", "NodeUnschedulable"))
+        self.assertEqual(len(verdicts), live["nodes"])
+        # Same authn/authz as /metrics.
+        self.assertEqual(self.get(path)[0], 403)
+        self.assertEqual(self.get(path, token=self.tokens["e2e-nobody"])[0], 403)
+        self.assertEqual(self.get("/debug/explain?pod=nonsense", token=reader)[0], 400)
+
+        # The same question asked of the cluster from outside.
+        r = subprocess.run([harness.scheduler_bin(), "explain", "%s/stuck" % self.ns,
+                            "--kubeconfig", self.env.cluster.admin_kubeconfig,
+                            "--config", self.config, "--output", "json"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
+        offline = json.loads(r.stdout)["explanation"]
+        offline_verdicts = {x["node"]: (x["plugin"], x["reasons"]) for x in offline["rejected"]}
+        common = set(verdicts) & set(offline_verdicts)
+        self.assertTrue({small, unlabelled} <= common, common)
+        self.assertEqual({n: verdicts[n] for n in common},
+                         {n: offline_verdicts[n] for n in common})
+        self.assertEqual(offline["feasible"], [])
+        # A pod that does not exist: exit 1 and one line saying so.
+        r = subprocess.run([harness.scheduler_bin(), "explain", "%s/absent" % self.ns,
+                            "--kubeconfig", self.env.cluster.admin_kubeconfig],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such pod", r.stderr.decode())
+
+        # Deleted: forgotten.
+        self.delete_pod("stuck")
+        wait_for(lambda: self.get(path, token=reader)[0] == 404,
+                 "the explanation to be forgotten with the pod")
+        print("e2e s: /debug/explain and `multisched explain` agree on %d nodes" % len(common))
