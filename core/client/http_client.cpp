@@ -100,7 +100,8 @@ struct exchange_outcome {
     std::unique_ptr<connection> conn;
     boost::system::error_code ec;
     const char* stage = "";
-    bool got_bytes = false;  // any response byte arrived
+    std::size_t written = 0;  // request bytes handed to the connection
+    bool got_bytes = false;   // any response byte arrived
     bool reusable = false;
     http::response<http::string_body> response;
 };
@@ -113,7 +114,7 @@ task<exchange_outcome> round_trip(std::unique_ptr<connection> conn,
     connection& c = *out.conn;
     auto [wec, written] = co_await c.with_stream(
         [&req](auto& stream) { return http::async_write(stream, req, use_task); });
-    (void)written;
+    out.written = written;
     if (wec) {
         out.ec = wec;
         out.stage = "write";
@@ -140,9 +141,33 @@ task<exchange_outcome> round_trip(std::unique_ptr<connection> conn,
     co_return out;
 }
 
-// Worth one retry on a fresh connection: the reused one was closed under us (stale keep-alive).
-bool stale_connection_error(const boost::system::error_code& ec) {
-    return ec != beast::error::timeout && ec != asio::error::operation_aborted;
+// HTTP methods a server may receive twice with the effect of once (RFC 9110 9.2.2).
+bool idempotent(http::verb method) {
+    switch (method) {
+        case http::verb::get:
+        case http::verb::head:
+        case http::verb::options:
+        case http::verb::put:
+        case http::verb::delete_:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Whether a request that failed on a reused keep-alive connection may be sent again on a fresh
+// one, as Go's transport decides (shouldRetryRequest): the connection was closed under us
+// (stale keep-alive), not timed out or cancelled, and either not a byte of the request reached
+// it, or the method is idempotent and not a byte of response came back. A POST (a Binding, an
+// Event) that was written may have been acted on: sending it again could bind twice, so it is not.
+bool retry_on_fresh_connection(const exchange_outcome& out, http::verb method) {
+    if (out.ec == beast::error::timeout || out.ec == asio::error::operation_aborted) {
+        return false;
+    }
+    if (out.written == 0) {
+        return true;
+    }
+    return idempotent(method) && !out.got_bytes;
 }
 
 class http_client final : public api_client {
@@ -226,8 +251,8 @@ task<result<http_response>> http_client::send(http_request req) {
         if (out.ec) {
             const auto cs = co_await asio::this_coro::cancellation_state;
             const bool cancelled = cs.cancelled() != asio::cancellation_type::none;
-            if (reused && attempt == 0 && !out.got_bytes && !cancelled &&
-                stale_connection_error(out.ec)) {
+            if (reused && attempt == 0 && !cancelled &&
+                retry_on_fresh_connection(out, req.method)) {
                 MS_LOG_V(4, "{}: reused connection failed ({}: {}), retrying on a new one", what,
                          out.stage, out.ec.message());
                 continue;

@@ -73,6 +73,7 @@ struct server_state {
     mode behaviour;
     int connections = 0;
     int handshake_failures = 0;
+    int requests_read = 0;                   // every request read, answered or not
     std::vector<std::string> authorization;  // per request
     std::vector<std::string> client_cn;      // per request, "" when no client certificate
     std::vector<std::string> targets;
@@ -148,6 +149,7 @@ task<void> serve_requests(std::shared_ptr<server_state> st, Stream& stream) {
         if (ec) {
             co_return;
         }
+        ++st->requests_read;
         if (st->behaviour == mode::drop_second_request && on_connection == 1) {
             co_return;  // closes without a response byte
         }
@@ -395,6 +397,50 @@ TEST_CASE("http_client.stale_connection_retried_once") {
     }
     CHECK(st->connections == 3);
     CHECK(st->targets == std::vector<std::string>{"/r0", "/r1", "/r2"});
+}
+
+TEST_CASE("http_client.written_request_retried_only_when_idempotent") {
+    // The server reads the second request of a connection and closes without answering: it may
+    // have acted on it. GET, PUT and DELETE are sent again on a fresh connection; POST and PATCH
+    // (a Binding, a status patch) fail instead, so that a pod is never bound twice.
+    struct row {
+        http::verb method;
+        bool retried;
+    };
+    const std::vector<row> rows = {
+        {http::verb::get, true},   {http::verb::put, true},    {http::verb::delete_, true},
+        {http::verb::post, false}, {http::verb::patch, false},
+    };
+    for (const auto& r : rows) {
+        INFO(http::to_string(r.method));
+        fixture f;
+        auto st = f.start(mode::drop_second_request);
+        auto c = f.client(f.config_for(*st));
+        const auto send = [&](std::string target) {
+            http_request req;
+            req.method = r.method;
+            req.target = std::move(target);
+            req.body = r.method == http::verb::get ? "" : R"({"kind":"Binding"})";
+            return testing::run(f.ioc, c->send(std::move(req)));
+        };
+        REQUIRE(send("/first").has_value());
+        auto second = send("/second");
+        CHECK(second.has_value() == r.retried);
+        if (r.retried) {
+            CHECK(st->targets == std::vector<std::string>{"/first", "/second"});
+            CHECK(st->requests_read == 3);
+            CHECK(st->connections == 2);
+        } else {
+            REQUIRE(!second.has_value());
+            CHECK_THAT(second.error().message, Catch::Contains("read"));
+            CHECK(st->targets == std::vector<std::string>{"/first"});
+            CHECK(st->requests_read == 2);
+            CHECK(st->connections == 1);
+            // The caller decides; the next request gets a fresh connection.
+            REQUIRE(send("/third").has_value());
+            CHECK(st->connections == 2);
+        }
+    }
 }
 
 TEST_CASE("http_client.retry_after") {
