@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "plugins/default_binder/default_binder.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
 #include "core/api/encode.hpp"
+#include "core/json/json.hpp"
+#include "core/util/log.hpp"
 #include "plugins/names.hpp"
 
 namespace multisched::plugins::default_binder {
@@ -16,6 +20,46 @@ std::string binding_target(const api::pod& pod) {
     return fmt::format("/api/v1/namespaces/{}/pods/{}/binding", pod.meta.ns, pod.meta.name);
 }
 
+namespace {
+
+// An answer after which the Binding may or may not have been applied.
+bool ambiguous(const result<client::http_response>& res) {
+    return !res || res->status == 409 || res->status >= 500;
+}
+
+}  // namespace
+
+task<bool> default_binder::bound_to(const api::pod& pod, const std::string& node) {
+    auto backoff = confirm_backoff_;
+    for (int attempt = 0; attempt < kConfirmAttempts; ++attempt) {
+        if (attempt > 0) {
+            asio::steady_timer timer(co_await asio::this_coro::executor, backoff);
+            co_await timer.async_wait(use_task);
+            backoff *= 2;
+        }
+        client::http_request req;
+        req.target = fmt::format("/api/v1/namespaces/{}/pods/{}", pod.meta.ns, pod.meta.name);
+        req.timeout = kConfirmTimeout;
+        auto res = co_await client_.send(std::move(req));
+        if (!res || res->status == 429 || res->status >= 500) {
+            MS_LOG_V(2, "reading pod {} back after its binding: {}", pod.key(),
+                     res ? fmt::format("HTTP {}", res->status) : res.error().message);
+            continue;
+        }
+        if (res->status != 200) {
+            co_return false;  // gone (404), or not ours to read
+        }
+        auto doc = json::document::parse(res->body);
+        if (!doc) {
+            continue;
+        }
+        const auto root = doc->root();
+        co_return root["metadata"]["uid"].as_string() ==
+            pod.meta.uid&& root["spec"]["nodeName"].as_string() == node;
+    }
+    co_return false;
+}
+
 task<framework::status> default_binder::bind(std::shared_ptr<framework::cycle_state> /*state*/,
                                              std::shared_ptr<const framework::pod_info> pod,
                                              std::string node) {
@@ -24,6 +68,12 @@ task<framework::status> default_binder::bind(std::shared_ptr<framework::cycle_st
     req.target = binding_target(*pod->pod);
     req.body = api::binding_body(*pod->pod, node);
     auto res = co_await client_.send(std::move(req));
+    if (ambiguous(res) && co_await bound_to(*pod->pod, node)) {
+        MS_LOG_V(2, "pod {} is bound to node {}: the binding's answer was lost ({})",
+                 pod->pod->key(), node,
+                 res ? fmt::format("HTTP {}", res->status) : res.error().message);
+        co_return framework::status{};
+    }
     if (!res) {
         co_return framework::status::error(fmt::format("binding pod {} to node {}: {}",
                                                        pod->pod->key(), node, res.error().message));

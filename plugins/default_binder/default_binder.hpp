@@ -3,8 +3,16 @@
 // plugins/defaultbinder/default_binder.go).
 // Extension points: Bind.
 // Args: none (ignored). Uses the handle's api_client.
+//
+// Beyond upstream: a Binding whose fate is unknown is read back before it is called failed. When
+// the POST ends without an answer (connection lost, deadline) or with 409 or 5xx, the apiserver
+// may have applied it; the scheduler would then forget a pod that is in fact bound, and until the
+// watch says otherwise its node looks emptier than it is (room for an overcommit). So the pod is
+// read (GET, up to kConfirmAttempts times with a doubling backoff): bound to this node with the
+// same uid is a success; anything else, or no answer, is the original error.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -19,20 +27,31 @@ namespace multisched::plugins::default_binder {
 
 // How much of a rejection body goes into the status message.
 inline constexpr std::size_t kBodyExcerpt = 256;
+// Reads of the pod after an ambiguous Binding, and the wait before the second one (then doubled).
+inline constexpr int kConfirmAttempts = 3;
+inline constexpr std::chrono::milliseconds kConfirmBackoff{200};
+inline constexpr std::chrono::milliseconds kConfirmTimeout{5000};
 
 class default_binder final : public framework::bind_plugin {
   public:
-    explicit default_binder(client::api_client& client) : client_(client) {}
+    explicit default_binder(client::api_client& client,
+                            std::chrono::milliseconds confirm_backoff = kConfirmBackoff)
+        : client_(client), confirm_backoff_(confirm_backoff) {}
 
     std::string_view name() const override;
-    // Success on 200/201. Error "binding rejected: <code> <body excerpt>" on any other status,
-    // and an Error carrying the transport message when the request did not complete.
+    // Success on 200/201, or when an ambiguous answer (none, 409, 5xx) is followed by a read of
+    // the pod showing it bound to `node`. Otherwise Error "binding rejected: <code> <body
+    // excerpt>" for a status, or "binding pod <ns/name> to node <node>: <transport message>".
     task<framework::status> bind(std::shared_ptr<framework::cycle_state> state,
                                  std::shared_ptr<const framework::pod_info> pod,
                                  std::string node) override;
 
   private:
+    // Whether the pod, read back, is bound to `node` (same uid). Retries reads that fail.
+    task<bool> bound_to(const api::pod& pod, const std::string& node);
+
     client::api_client& client_;
+    std::chrono::milliseconds confirm_backoff_;
 };
 
 // "/api/v1/namespaces/{ns}/pods/{name}/binding"
