@@ -9,6 +9,8 @@ Used by the e2e suite (test/e2e) and the demo (test/cluster/demo.py); python3 st
         api = c.client()                       # REST helper, admin client certificate
         api.post("/api/v1/namespaces", {...})
         c.restart_apiserver()                  # same port, same certificates
+        c.restart_etcd()                       # same port, same data
+        c.audit_events()                       # Bindings, and the scheduler's lists and watches
     # stop() kills everything; also on interpreter exit, SIGTERM, SIGHUP and parent death.
 
 CLI:  python3 test/cluster/local_cluster.py up DIR    (prints kubeconfig paths, Ctrl-C stops)
@@ -20,6 +22,10 @@ What the work directory holds afterwards:
     etcd-data/      etcd's data dir
     etcd.log, kube-apiserver.log          process output (kube-apiserver.log is appended to on
                                           each restart, with a marker line)
+    audit-policy.yaml, audit.log          the apiserver's audit log (JSON lines, stage
+                                          ResponseComplete): every pods/binding create, and every
+                                          list and watch of pods and nodes by the scheduler's
+                                          identity
     admin.kubeconfig, scheduler.kubeconfig
 
 Environment: LOCAL_CLUSTER_EMBED_CERTS=1 (kubeconfigs with inline *-data), LOCAL_CLUSTER_NICE=N
@@ -414,7 +420,10 @@ class LocalCluster:
         # user name -> token. No RBAC is granted to them here.
         self.tokens = {}
         self.token_file = os.path.join(self.work_dir, "tokens.csv")
+        self.audit_policy = os.path.join(self.work_dir, "audit-policy.yaml")
+        self.audit_log = os.path.join(self.work_dir, "audit.log")
         self.restarts = 0
+        self.etcd_restarts = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -436,6 +445,8 @@ class LocalCluster:
         try:
             self.pki = make_pki(os.path.join(self.work_dir, "pki"))
             self._write_tokens()
+            with open(self.audit_policy, "w") as f:
+                f.write(AUDIT_POLICY)
             self._start_etcd()
             self.port = free_port()
             self._start_apiserver()
@@ -474,12 +485,39 @@ class LocalCluster:
         self._start_apiserver()
         self.wait_ready()
 
+    def restart_etcd(self, graceful=False):
+        """Kill etcd (SIGKILL unless graceful) and start it again on the same ports with the same
+        data; returns when it is healthy. kube-apiserver stays up and reconnects by itself."""
+        if not graceful and self.etcd is not None and self.etcd.poll() is None:
+            self.etcd.kill()
+        kill_process(self.etcd)
+        self.etcd = None
+        self.etcd_restarts += 1
+        self._start_etcd(new_ports=False)
+
+    def audit_events(self):
+        """The audit log's events (dicts, oldest first); see AUDIT_POLICY for which. Each has
+        verb, user.username, sourceIPs, userAgent, objectRef {resource, namespace, name,
+        subresource}, responseStatus.code and stageTimestamp."""
+        events = []
+        try:
+            with open(self.audit_log, errors="replace") as f:
+                for line in f:
+                    try:
+                        events.append(json.loads(line))
+                    except ValueError:
+                        pass   # a line being written as we read
+        except FileNotFoundError:
+            pass
+        return events
+
     # -- etcd --------------------------------------------------------------------------------
 
-    def _start_etcd(self):
-        self.etcd_port, self.etcd_peer_port = free_port(), free_port()
-        while self.etcd_peer_port == self.etcd_port:
-            self.etcd_peer_port = free_port()
+    def _start_etcd(self, new_ports=True):
+        if new_ports:
+            self.etcd_port, self.etcd_peer_port = free_port(), free_port()
+            while self.etcd_peer_port == self.etcd_port:
+                self.etcd_peer_port = free_port()
         client = "http://127.0.0.1:%d" % self.etcd_port
         peer = "http://127.0.0.1:%d" % self.etcd_peer_port
         data_dir = os.path.join(self.work_dir, "etcd-data")
@@ -547,6 +585,8 @@ class LocalCluster:
                 "--allow-privileged=true",
                 "--profiling=false",
                 "--endpoint-reconciler-type=none",
+                "--audit-policy-file=" + self.audit_policy,
+                "--audit-log-path=" + self.audit_log,
                 "--v=1",
                 *self.extra_apiserver_args]
 
@@ -584,6 +624,24 @@ class LocalCluster:
                                    "log tail:\n%s" % (self.server, timeout, last,
                                                       tail(self.apiserver_log)))
             time.sleep(0.2)
+
+
+# What the audit log keeps (see LocalCluster.audit_events): enough to count successful Bindings
+# per pod and the scheduler's LISTs (relists) and WATCHes, nothing else.
+AUDIT_POLICY = """\
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+- level: Metadata
+  verbs: ["create"]
+  resources: [{group: "", resources: ["pods/binding"]}]
+- level: Metadata
+  users: ["system:kube-scheduler"]
+  verbs: ["list", "watch"]
+  resources: [{group: "", resources: ["pods", "nodes"]}]
+- level: None
+"""
 
 
 # ---------------------------------------------------------------------------------------------
