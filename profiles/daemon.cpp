@@ -15,6 +15,7 @@
 #include "core/client/api_client.hpp"
 #include "core/client/rate_limit.hpp"
 #include "core/client/retry_after.hpp"
+#include "core/client/write_fence.hpp"
 #include "core/config/json_form.hpp"
 #include "core/extender/http_extender.hpp"
 #include "core/informer/reflector.hpp"
@@ -139,6 +140,9 @@ struct process {
     metrics::registry metric_registry;
     metrics::scheduler_metrics metrics;
     std::unique_ptr<secure_serving> serving;
+    // Leader election's own client, as upstream's leader-election clientset: the lease is
+    // renewed outside the scheduling client's rate limit and write fence.
+    std::unique_ptr<client::api_client> election_client;
     // Null without leader election; else only the lease holder schedules.
     std::unique_ptr<leader::elector> elector;
     bool shutting_down = false;
@@ -527,6 +531,23 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
             client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst));
     };
     auto client = make_client();
+    // With leader election every write of the scheduling client (Bindings, preemption's
+    // deletions, status patches) passes only while this instance holds the lease by its own
+    // clock (client/write_fence.hpp, elector::leading): a leader paused past its renew deadline
+    // writes nothing when it resumes. The slot is filled once the elector exists.
+    auto lease_holder = std::make_shared<const leader::elector*>(nullptr);
+    if (cfg.leader_election.leader_elect) {
+        client =
+            client::write_fenced(std::move(client), [lease_holder]() -> std::optional<std::string> {
+                const leader::elector* e = *lease_holder;
+                if (e != nullptr && e->leading()) {
+                    return std::nullopt;
+                }
+                return std::string(
+                    "this instance does not hold the leader lease (not renewed "
+                    "within renewDeadline)");
+            });
+    }
     auto events_client = make_client();
     const auto registry = plugins::make_in_tree_registry();
     cache::cache cache;
@@ -553,7 +574,9 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
             MS_LOG_ERROR("leader election: {}", *invalid);
             return 1;
         }
-        p.elector = std::make_unique<leader::elector>(*p.client, std::move(ec));
+        p.election_client = make_client();
+        p.elector = std::make_unique<leader::elector>(*p.election_client, std::move(ec));
+        *lease_holder = p.elector.get();
         p.elector->report_to({&p.metrics.leader_election_master_status, nullptr});
         MS_LOG_INFO("leader election on lease {} as {}", p.elector->describe(),
                     p.elector->config().identity);

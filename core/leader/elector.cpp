@@ -148,6 +148,10 @@ lease_record elector::desired_record() const {
     return r;
 }
 
+bool elector::leading(clock::time_point now) const {
+    return !lost_ && secured_at_ && is_leader() && now - *secured_at_ < cfg_.renew_deadline;
+}
+
 bool elector::lease_valid(clock::time_point now) const {
     return observed_time_ + std::chrono::seconds(observed_.lease_duration_seconds) > now;
 }
@@ -221,6 +225,15 @@ task<bool> elector::try_acquire_or_renew() {
 }
 
 task<bool> elector::try_round(real_clock::time_point deadline) {
+    const auto began = now_();
+    const bool held = co_await try_round_once(deadline);
+    if (held) {
+        secured_at_ = began;
+    }
+    co_return held;
+}
+
+task<bool> elector::try_round_once(real_clock::time_point deadline) {
     const auto now = now_();
     auto desired = desired_record();
     // 1. Fast path: still leading by our own observation, update the object we last wrote.
@@ -325,9 +338,15 @@ task<bool> elector::acquire() {
 
 task<bool> elector::renew_within_deadline() {
     const auto deadline = real_clock::now() + cfg_.renew_deadline;
+    // Resumed after the window closed (a pause: SIGSTOP, a frozen VM): another candidate may
+    // hold the lease already, so one round decides instead of retrying for renewDeadline more.
+    const bool window_closed = !leading();
     for (;;) {
         if (co_await try_round(deadline)) {
             co_return true;
+        }
+        if (window_closed) {
+            co_return false;
         }
         const auto left =
             std::chrono::ceil<std::chrono::milliseconds>(deadline - real_clock::now());
@@ -349,6 +368,7 @@ task<void> elector::hold() {
                     co_return;
                 }
                 lost_ = true;
+                secured_at_.reset();
                 set_master_status(false);
                 MS_LOG_INFO("failed to renew lease {}: timed out waiting for the condition",
                             describe());
@@ -367,6 +387,7 @@ task<void> elector::hold() {
 }
 
 task<void> elector::release() {
+    secured_at_.reset();  // stepping down: act no more, whatever the write below gives
     if (!is_leader()) {
         co_return;
     }

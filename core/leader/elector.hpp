@@ -81,8 +81,9 @@ class elector {
 
     // While leading: renews at once, then every retryPeriod. Returns when one renewal did not
     // succeed within renewDeadline (lost() is then true: "failed to renew lease ns/name: timed out
-    // waiting for the condition"), or on stop() / cancellation. As upstream with ReleaseOnCancel,
-    // call release() after it returns, whichever way.
+    // waiting for the condition"), or at once when a renewal that began after leading() ended (the
+    // process was paused) fails its first round; or on stop() / cancellation. As upstream with
+    // ReleaseOnCancel, call release() after it returns, whichever way.
     task<void> hold();
 
     // ReleaseOnCancel: when we are the holder, writes the record with an empty holder,
@@ -103,6 +104,14 @@ class elector {
     bool is_leader() const { return observed_.holder_identity == cfg_.identity; }
     // hold() returned because a renewal failed for renewDeadline.
     bool lost() const { return lost_; }
+    // Whether this process may act as the leader at `now` (this elector's clock): it holds the
+    // lease and its last successful acquisition or renewal began less than renewDeadline
+    // before. A leader paused past that (SIGSTOP, a frozen VM) is not leading when it resumes,
+    // even before hold() notices: another candidate may have taken over, since candidates wait
+    // leaseDuration (> renewDeadline) from the last change they saw. The daemon's write fence
+    // (client/write_fence.hpp) asks this before every write.
+    bool leading(clock::time_point now) const;
+    bool leading() const { return leading(now_()); }
     // The leader-election healthz watchdog (NewLeaderHealthzAdaptor(timeout)): std::nullopt
     // unless we are the leader and the record last changed longer ago than leaseDuration +
     // timeout; then "failed election to renew leadership on lease <name>".
@@ -119,7 +128,10 @@ class elector {
   private:
     using real_clock = std::chrono::steady_clock;
 
+    // One round (try_round_once); when this process holds the lease afterwards, the round's
+    // start is when it was last secured (leading()).
     task<bool> try_round(real_clock::time_point deadline);
+    task<bool> try_round_once(real_clock::time_point deadline);
     task<bool> take_over(lease_object current, lease_record desired, clock::time_point now,
                          real_clock::time_point deadline);
     task<result<client::http_response>> send(boost::beast::http::verb method, std::string target,
@@ -149,6 +161,8 @@ class elector {
     std::optional<lease_object> cached_;  // the Lease from the last GET, POST or PUT
     bool stopped_ = false;
     bool lost_ = false;
+    // When the last successful acquire or renewal round began (see leading()).
+    std::optional<clock::time_point> secured_at_;
     asio::steady_timer* waiting_ = nullptr;  // the timer of a pause() in progress
     std::mt19937_64 rng_{std::random_device{}()};
 };

@@ -437,6 +437,66 @@ TEST_CASE("leader.hold returns lost after failing to renew for renewDeadline") {
           std::string::npos);
 }
 
+TEST_CASE("leader.leading ends renewDeadline after the last successful round began") {
+    fixture f;
+    auto el = f.make(test_config());  // renewDeadline 30ms
+    CHECK_FALSE(el->leading(f.clk.now));
+    // Each request takes 5ms on the elector's clock: the window counts from the round's start.
+    f.server.on_request = [&](const ms::client::http_request&) { f.clk.advance(5ms); };
+    struct row {
+        const char* what;
+        std::chrono::milliseconds after;  // since the round began
+        bool leading;
+    };
+    const std::vector<row> rows = {
+        {"at once", 0ms, true},
+        {"just inside renewDeadline", 29ms, true},
+        {"renewDeadline passed (a pause)", 30ms, false},
+        {"long after", 10s, false},
+    };
+    for (int round = 0; round < 2; ++round) {
+        const auto began = f.clk.now;
+        const bool held =
+            ms::testing::run(f.ioc, round == 0 ? el->acquire() : el->try_acquire_or_renew());
+        REQUIRE(held);
+        for (const auto& r : rows) {
+            INFO("round " << round << ": " << r.what);
+            CHECK(el->leading(began + r.after) == r.leading);
+        }
+        f.clk.advance(1s);
+    }
+    // A round that fails neither extends nor ends the window; releasing ends it at once.
+    const auto secured = f.clk.now;
+    REQUIRE(ms::testing::run(f.ioc, el->try_acquire_or_renew()));
+    f.clk.advance(20ms);
+    f.server.fail_status = 500;
+    CHECK_FALSE(ms::testing::run(f.ioc, el->try_acquire_or_renew()));
+    CHECK(el->leading(secured + 29ms));
+    CHECK_FALSE(el->leading(secured + 31ms));
+    f.server.fail_status = 0;
+    REQUIRE(ms::testing::run(f.ioc, el->try_acquire_or_renew()));
+    CHECK(el->leading(f.clk.now));
+    ms::testing::run(f.ioc, el->release());
+    CHECK_FALSE(el->leading(f.clk.now));
+}
+
+TEST_CASE("leader.hold gives up at the first failed round when resumed after its window") {
+    // A pause longer than renewDeadline (the fake clock jumps 1s; renewDeadline is 30ms): the
+    // renewal gets one round (the fast-path PUT, then the GET), not renewDeadline of retries.
+    fixture f;
+    auto el = f.make(test_config());
+    REQUIRE(ms::testing::run(f.ioc, el->acquire()));
+    f.clk.advance(1s);
+    REQUIRE_FALSE(el->leading());
+    const std::size_t before = f.server.requests.size();
+    f.server.fail_status = 500;
+    ms::testing::run(f.ioc, el->hold());
+    CHECK(el->lost());
+    REQUIRE(f.server.requests.size() == before + 2);
+    CHECK(f.server.requests[before].method == http::verb::put);
+    CHECK(f.server.requests[before + 1].method == http::verb::get);
+}
+
 TEST_CASE("leader.every request has a deadline when the apiserver hangs") {
     fixture f;
     auto el = f.make(test_config());

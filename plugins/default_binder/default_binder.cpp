@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/api/encode.hpp"
+#include "core/client/write_fence.hpp"
 #include "core/json/json.hpp"
 #include "core/util/log.hpp"
 #include "plugins/names.hpp"
@@ -22,9 +23,13 @@ std::string binding_target(const api::pod& pod) {
 
 namespace {
 
-// An answer after which the Binding may or may not have been applied.
+// An answer after which the Binding may or may not have been applied. A request the write
+// fence refused was not sent: it was not applied.
 bool ambiguous(const result<client::http_response>& res) {
-    return !res || res->status == 409 || res->status >= 500;
+    if (!res) {
+        return res.error().code != client::kNotSent;
+    }
+    return res->status == 409 || res->status >= 500;
 }
 
 }  // namespace

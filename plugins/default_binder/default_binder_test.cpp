@@ -9,6 +9,7 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/client/write_fence.hpp"
 #include "core/json/json.hpp"
 #include "test/util/builders.hpp"
 #include "test/util/fake_handle.hpp"
@@ -62,6 +63,7 @@ TEST_CASE("default_binder.bind") {
     };
     const result<http_response> lost = error{{}, "POST: connection refused"};
     const result<http_response> conflict = answer(409, R"({"reason":"Conflict"})");
+    const result<http_response> fenced = error{client::kNotSent, "not sent: not the leader"};
     const std::string lost_message = "binding pod ns/foo to node foohost: POST: connection refused";
     const std::string conflict_message = R"(binding rejected: 409 {"reason":"Conflict"})";
 
@@ -126,6 +128,11 @@ TEST_CASE("default_binder.bind") {
          framework::code::error,
          lost_message,
          1 + kConfirmAttempts},
+        {"refused by the write fence: not sent, so not read back",
+         {fenced},
+         framework::code::error,
+         "binding pod ns/foo to node foohost: not sent: not the leader",
+         1},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
