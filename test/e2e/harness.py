@@ -17,6 +17,7 @@ clientConnection.kubeconfig = the cluster's scheduler.kubeconfig> -v=2 --secure-
 (and `--port=0` for upstream 1.20). Its output goes to <work>/scheduler.log.
 """
 
+import datetime
 import os
 import re
 import secrets
@@ -363,6 +364,27 @@ class ClusterTestCase(unittest.TestCase):
             seen = [(e.get("reason"), e.get("note")) for e in self.events_for(name, None, ns)]
             raise AssertionError("no FailedScheduling event for %s matching %r within %.0fs; "
                                  "events seen: %r" % (name, pattern, timeout, seen)) from None
+
+    def binding_requests(self, ns=None):
+        """pod name -> [(HTTP code, requestReceived as epoch seconds)] of every Binding of it, by
+        anyone, from the apiserver's audit log (local_cluster.AUDIT_POLICY)."""
+        ns = ns or self.ns
+        out = {}
+        for e in self.env.cluster.audit_events():
+            ref = e.get("objectRef") or {}
+            if ref.get("subresource") == "binding" and ref.get("namespace") == ns:
+                received = datetime.datetime.strptime(
+                    e["requestReceivedTimestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                        tzinfo=datetime.timezone.utc).timestamp()
+                out.setdefault(ref["name"], []).append(
+                    ((e.get("responseStatus") or {}).get("code"), received))
+        return out
+
+    def successful_bindings(self, ns=None):
+        """pod name -> how many of its Bindings the apiserver answered 201 (more than one would
+        be a double binding)."""
+        return {n: sum(1 for code, _ in reqs if code == 201)
+                for n, reqs in self.binding_requests(ns).items()}
 
     def assert_scheduler_alive(self):
         s = self.env.scheduler

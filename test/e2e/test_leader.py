@@ -6,6 +6,7 @@ kube-scheduler's own lease lives in kube-system), so they never touch the suite'
 import os
 import re
 import signal
+import threading
 import time
 import unittest
 
@@ -31,7 +32,7 @@ LEASE_SECONDS = 4
 class LeaderElectionTest(ClusterTestCase):
 
     def start_instance(self, name):
-        log = os.path.join(self.env.work_dir, "leader-%s.log" % name)
+        log = os.path.join(self.env.work_dir, "leader-%s-%s.log" % (self.ns, name))
         proc = local_cluster.start_process(
             [harness.scheduler_bin(), "--config", self.config, "-v=2", "--secure-port=0",
              "--leader-elect=true", "--leader-elect-resource-name=" + LEASE,
@@ -50,6 +51,8 @@ class LeaderElectionTest(ClusterTestCase):
 
     def tearDown(self):
         for p in self.instances:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)   # a stopped process cannot handle SIGTERM
             local_cluster.kill_process(p)
         try:
             self.api.delete("/apis/coordination.k8s.io/v1/namespaces/default/leases/" + LEASE)
@@ -127,3 +130,84 @@ class LeaderElectionTest(ClusterTestCase):
         self.assertEqual(spec.get("leaseDurationSeconds"), 1)
         print("e2e u: standby took over %.1fs after the leader was killed (lease %ds)"
               % (takeover, LEASE_SECONDS), flush=True)
+
+    # u2. ------------------------------------------------------------------------------------
+    def test_u2_failover_under_load_and_a_paused_leader(self):
+        """Pods keep arriving while the leader is SIGKILLed (the standby takes over), then the
+        new leader is SIGSTOPped past its renew deadline and the lease (a third instance takes
+        over) and resumed: it must write nothing more and exit 1, and every pod is bound exactly
+        once (the apiserver's audit log) with no overcommit."""
+        nodes = [self.create_node(unique("u2-%d" % i), cpu="8") for i in range(4)]
+        names = ["p%03d" % i for i in range(200)]   # 100m each: 20 cpu of the 32
+        a, log_a = self.start_instance("a")
+        wait_for(lambda: "successfully acquired lease" in self.read(log_a), "a to lead")
+        b, log_b = self.start_instance("b")
+        wait_for(lambda: "attempting to acquire leader lease" in self.read(log_b), "b to wait")
+
+        created, errors = [], []
+
+        def creator():
+            try:
+                for name in names:
+                    self.create_pod(pod(name, scheduler="leader-e2e-scheduler", cpu="100m"))
+                    created.append(name)
+                    time.sleep(0.1)
+            except BaseException as e:  # noqa: BLE001 - reported by the test's thread
+                errors.append(e)
+
+        t = threading.Thread(target=creator, daemon=True)
+        t.start()
+        wait_for(lambda: len(self.bound_in(log_a)) >= 10, "a to bind 10 pods")
+
+        # 1. The leader dies mid-run; b takes over once the lease expires.
+        a.send_signal(signal.SIGKILL)
+        a.wait(10)
+        wait_for(lambda: "successfully acquired lease" in self.read(log_b), "b to take over",
+                 timeout=LEASE_SECONDS + 15)
+        c, log_c = self.start_instance("c")
+        wait_for(lambda: "attempting to acquire leader lease" in self.read(log_c), "c to wait")
+        wait_for(lambda: len(self.bound_in(log_b)) >= 10, "b to bind 10 pods")
+
+        # 2. b freezes with pods still coming; c takes over when the lease expires.
+        b.send_signal(signal.SIGSTOP)
+        stopped = time.monotonic()
+        wait_for(lambda: "successfully acquired lease" in self.read(log_c), "c to take over",
+                 timeout=LEASE_SECONDS + 15)
+        wait_for(lambda: len(self.bound_in(log_c)) >= 5, "c to bind 5 pods")
+        paused = time.monotonic() - stopped
+        resumed_at = os.path.getsize(log_b)
+        resumed_wall = time.time()
+        b.send_signal(signal.SIGCONT)
+        # b's renewal fails (c holds the lease): it exits 1, as kube-scheduler does.
+        self.assertEqual(b.wait(20), 1)
+        with open(log_b, errors="replace") as f:
+            f.seek(resumed_at)
+            after = f.read()
+        refused = len(re.findall(r"not sent: this instance does not hold the leader lease", after))
+
+        t.join(60)
+        self.assertFalse(errors, errors)
+        self.wait_all_bound(names, timeout=60)
+        requests = self.binding_requests()
+        counts = {n: sum(1 for code, _ in reqs if code == 201) for n, reqs in requests.items()}
+        self.assertEqual({n: counts.get(n, 0) for n in names if counts.get(n, 0) != 1}, {},
+                         "pods without exactly one successful Binding")
+        # b may log bindings it sent before it froze and whose answers it read on resuming; the
+        # apiserver must have received every one of them before b resumed.
+        late = {}
+        for name in re.findall(r"bound pod [^/ ]+/(\S+) to node", after):
+            received = [t for code, t in requests.get(name, []) if code == 201]
+            if not received or received[0] >= resumed_wall:
+                late[name] = received
+        self.assertEqual(late, {}, "Bindings b sent after it resumed without the lease")
+        finished = len(re.findall(r"bound pod ", after))
+        self.assert_no_overcommit(nodes)
+        by = {"a": self.bound_in(log_a), "b": self.bound_in(log_b), "c": self.bound_in(log_c)}
+        self.assertEqual(by["a"] | by["b"] | by["c"], set(names))
+        self.assertFalse(by["a"] & by["b"] or by["a"] & by["c"] or by["b"] & by["c"],
+                         "a pod bound by two instances")
+        print("\n    u2: %d pods bound once each: %d by a, %d by b, %d by c; b paused %.1fs; "
+              "on resuming it read %d answers to Bindings sent before it froze, the fence refused "
+              "%d writes, then it exited 1"
+              % (len(names), len(by["a"]), len(by["b"]), len(by["c"]), paused, finished, refused),
+              end=" ", flush=True)
