@@ -13,13 +13,16 @@ z1  the proxy resets, delays, truncates and stalls connections (seeded) and cuts
     2 s, while pods are created; capacity for 80% of them.
 z2  kube-apiserver is SIGKILLed and restarted, then etcd, while pods are created; the time from
     each restart to the next Binding is reported.
+z3  churn: while pods are created, nodes are added, cordoned, tainted and deleted and pods
+    deleted (seeded); then room is added and every remaining pod must bind.
 
 Sizes (environment, defaults fit CI): FAULTS_SEED (7), FAULTS_NODES (20), FAULTS_PODS (200),
 FAULTS_CHAOS_SECONDS (30) for z1; FAULTS_RESTART_NODES (30), FAULTS_RESTART_PODS (600),
-FAULTS_APISERVER_RESTARTS (3) for z2.
+FAULTS_APISERVER_RESTARTS (3) for z2; FAULTS_CHURN_PODS (400) for z3.
 """
 
 import os
+import random
 import re
 import threading
 import time
@@ -268,6 +271,81 @@ class FaultTest(ClusterTestCase):
               % (len(names), len(nodes),
                  "; ".join("%s restart %.1fs, next Binding %.1fs later" % r for r in recoveries),
                  unrecorded, requests), end=" ", flush=True)
+
+
+    # z3. ------------------------------------------------------------------------------------
+    def test_z3_churn_of_nodes_and_pods_while_scheduling(self):
+        nodes = self.create_nodes(20, cpu="4")          # 16 pods of 250m each
+        names = ["p%04d" % i for i in range(env_int("FAULTS_CHURN_PODS", 400))]
+        rng = random.Random(env_int("FAULTS_SEED", 7))
+        self.start_instance()
+        creator, created, errors = self.create_pods_in_background(names, pause=0.03)
+        changed = {}        # node -> (monotonic-free wall time, what) of its first change
+        deleted_pods = set()
+        actions = {"add": 0, "cordon": 0, "taint": 0, "delete node": 0, "delete pod": 0}
+        live = list(nodes)
+        added = 0
+        while creator.is_alive():
+            time.sleep(0.3)
+            what = rng.choice(["add", "cordon", "taint", "delete node", "delete pod",
+                               "delete pod"])
+            if what == "add":
+                name = "%s-a%02d" % (self.ns, added)
+                added += 1
+                live.append(self.create_node(name, cpu="4", memory="64Gi", labels=self.label))
+            elif what == "delete pod":
+                if not created:
+                    continue
+                victim = rng.choice(created)
+                self.delete_pod(victim)
+                deleted_pods.add(victim)
+            else:
+                untouched = [n for n in live if n not in changed]
+                if not untouched:
+                    continue
+                node = rng.choice(untouched)
+                changed[node] = (time.time(), what)
+                if what == "cordon":
+                    self.api.patch("/api/v1/nodes/" + node, {"spec": {"unschedulable": True}})
+                elif what == "taint":
+                    self.api.patch("/api/v1/nodes/" + node, {"spec": {"taints": [
+                        {"key": "churn", "value": "x", "effect": "NoSchedule"}]}})
+                else:
+                    self.api.delete("/api/v1/nodes/" + node)
+                    live.remove(node)
+                    self.nodes.remove(node)
+            actions[what] += 1
+            self.assert_instance_alive()
+        self.assertFalse(errors, errors)
+        # Room for everyone left: every remaining pod must bind now, the ones that had found
+        # no room too (node events must requeue them).
+        wait_for(lambda: all(n in created for n in names), "every pod created")
+        time.sleep(2)
+        waiting = len([n for n in names if n not in deleted_pods and n not in self.bound()])
+        for i in range(4):
+            self.create_node("%s-big%d" % (self.ns, i), cpu="64", memory="256Gi",
+                             labels=self.label)
+        remaining = [n for n in names if n not in deleted_pods]
+        bound = self.wait_all_bound(remaining, timeout=90)
+        self.assert_no_overcommit(self.nodes)   # every node still there, changed or not
+        self.assert_exactly_once(remaining, bound)
+        # No Binding to a node received more than 2 s after the node was cordoned, tainted or
+        # deleted (the informer's delay; upstream has the same window).
+        requests = self.binding_requests()
+        late = {}
+        for name in remaining:
+            node = bound[name]
+            if node in changed:
+                when, what = changed[node]
+                ok = [t for code, t in requests.get(name, []) if code in (201, 409)]
+                if ok and ok[0] > when + 2.0:
+                    late[name] = (node, what, round(ok[0] - when, 2))
+        self.assertEqual(late, {}, "pods bound to a node well after it was changed")
+        self.assert_instance_alive()
+        print("\n    z3: %d pods (%d deleted), %d nodes at first; churn: %s; %d pods waiting for "
+              "room; all %d remaining bound once each after room was added"
+              % (len(names), len(deleted_pods), 20, actions, waiting, len(remaining)),
+              end=" ", flush=True)
 
 
 if __name__ == "__main__":
