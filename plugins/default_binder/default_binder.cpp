@@ -59,8 +59,9 @@ task<bool> default_binder::bound_to(const api::pod& pod, const std::string& node
             continue;
         }
         const auto root = doc->root();
-        co_return root["metadata"]["uid"].as_string() ==
-            pod.meta.uid&& root["spec"]["nodeName"].as_string() == node;
+        const bool same_pod = root["metadata"]["uid"].as_string() == pod.meta.uid;
+        const bool same_node = root["spec"]["nodeName"].as_string() == node;
+        co_return (same_pod && same_node);
     }
     co_return false;
 }
@@ -74,7 +75,7 @@ task<framework::status> default_binder::bind(std::shared_ptr<framework::cycle_st
     req.body = api::binding_body(*pod->pod, node);
     auto res = co_await client_.send(std::move(req));
     if (ambiguous(res) && co_await bound_to(*pod->pod, node)) {
-        MS_LOG_V(2, "pod {} is bound to node {}: the binding's answer was lost ({})",
+        MS_LOG_V(2, "pod {} is bound to node {}, read back after its Binding's answer: {}",
                  pod->pod->key(), node,
                  res ? fmt::format("HTTP {}", res->status) : res.error().message);
         co_return framework::status{};
