@@ -10,12 +10,18 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/system/errc.hpp>
 
 #include "core/client/rest_config.hpp"
 #include "core/util/result.hpp"
 #include "core/util/task.hpp"
 
 namespace multisched::client {
+
+// The code of a request's error when no byte of it was sent (refused by the write fence, or no
+// connection came free before its deadline), so nothing can have been applied.
+inline const boost::system::error_code kNotSent =
+    boost::system::errc::make_error_code(boost::system::errc::operation_not_permitted);
 
 struct http_request {
     boost::beast::http::verb method = boost::beast::http::verb::get;

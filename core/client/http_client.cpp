@@ -13,6 +13,7 @@
 
 #include "core/client/api_client.hpp"
 #include "core/client/connection.hpp"
+#include "core/client/connection_slots.hpp"
 #include "core/client/file_util.hpp"
 #include "core/client/http_watch.hpp"
 #include "core/client/tls_context.hpp"
@@ -179,7 +180,8 @@ class http_client final : public api_client {
           tls_(std::move(tls)),
           endpoint_(endpoint_text(config_.host, config_.port)),
           host_header_(host_header(config_)),
-          token_(config_.token, config_.token_file, config_.token_reload) {
+          token_(config_.token, config_.token_file, config_.token_reload),
+          slots_(config_.max_connections) {
         target_.host = config_.host;
         target_.port = config_.port;
         target_.tls = tls_ != nullptr;
@@ -210,6 +212,7 @@ class http_client final : public api_client {
     dial_target target_;
     token_source token_;
     connection_pool pool_;
+    connection_slots slots_;
 };
 
 http::request<http::string_body> http_client::make_request(http::verb method,
@@ -236,6 +239,13 @@ task<result<http_response>> http_client::send(http_request req) {
     const auto deadline = steady_clock::now() + req.timeout;
     const std::string what = describe(req.method, req.target);
     const auto msg = make_request(req.method, req.target, std::move(req.body), req.content_type);
+    // Held until this exchange ends; its connection then goes back to the idle pool.
+    const std::optional<connection_slots::slot> slot = co_await slots_.acquire(deadline);
+    if (!slot) {
+        co_return error{kNotSent, fmt::format("{}: not sent: all {} connections stayed busy "
+                                              "for the deadline ({}ms)",
+                                              what, config_.max_connections, req.timeout.count())};
+    }
     for (int attempt = 0;; ++attempt) {
         std::unique_ptr<connection> conn = pool_.take(steady_clock::now());
         const bool reused = conn != nullptr;

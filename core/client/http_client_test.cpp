@@ -363,6 +363,61 @@ TEST_CASE("http_client.concurrent_requests_then_reuse") {
     CHECK(st->connections == 4);  // the four idle connections were reused
 }
 
+TEST_CASE("http_client.max_connections_caps_concurrent_exchanges") {
+    // Eight requests at once through a client allowed two connections: the others wait for a
+    // connection to come back and reuse it, no ninth handshake.
+    struct row {
+        std::size_t max_connections;
+        int expected_connections;
+    };
+    for (const row& r : {row{2, 2}, row{1, 1}, row{32, 8}}) {
+        fixture f;
+        auto st = f.start(mode::respond);
+        auto cfg = f.config_for(*st);
+        cfg.max_connections = r.max_connections;
+        auto c = f.client(cfg);
+        CHECK(testing::run(f.ioc, concurrent_gets(*c, 8)) == 8);
+        CHECK(st->connections == r.expected_connections);
+        CHECK(st->requests_read == 8);
+    }
+}
+
+TEST_CASE("http_client.waiting_for_a_connection_counts_against_the_deadline") {
+    // One connection, held by a request the server never answers: the next request is not sent
+    // and says so (kNotSent), within its own deadline.
+    fixture f;
+    auto st = f.start(mode::never_answer);
+    auto cfg = f.config_for(*st);
+    cfg.max_connections = 1;
+    auto c = f.client(cfg);
+    auto both = [&c]() -> task<std::pair<result<http_response>, result<http_response>>> {
+        auto ex = co_await asio::this_coro::executor;
+        std::optional<result<http_response>> first;
+        http_request hung;
+        hung.target = "/hung";
+        hung.timeout = 2s;
+        asio::co_spawn(ex, c->send(std::move(hung)),
+                       [&first](std::exception_ptr, result<http_response> r) { first = r; });
+        http_request queued;
+        queued.target = "/queued";
+        queued.timeout = 50ms;
+        auto second = co_await c->send(std::move(queued));
+        asio::steady_timer timer(ex);
+        while (!first) {
+            timer.expires_after(1ms);
+            co_await timer.async_wait(use_task);
+        }
+        co_return std::pair{*first, second};
+    };
+    auto [first, second] = testing::run(f.ioc, both());
+    REQUIRE_FALSE(second.has_value());
+    CHECK(second.error().code == kNotSent);
+    CHECK_THAT(second.error().message, Catch::Contains("all 1 connections stayed busy"));
+    CHECK_FALSE(first.has_value());  // timed out: never answered
+    CHECK(st->requests_read == 1);  // /queued never reached the server
+    CHECK(st->targets == std::vector<std::string>{"/hung"});
+}
+
 TEST_CASE("http_client.plain_http") {
     fixture f;
     auto st = f.start(mode::respond, /*tls=*/false);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ struct rest_config {
     std::chrono::seconds token_reload{60};
 
     std::string user_agent = "multisched/scheduler";
+    // Request/response exchanges in flight at once, each on its own keep-alive connection; more
+    // wait in arrival order within their deadline (watches are not counted). Not in a kubeconfig.
+    std::size_t max_connections = 32;
 };
 
 // The parts of a kubeconfig `server` URL: scheme://host[:port][/path]. `host` has no brackets

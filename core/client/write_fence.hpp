@@ -14,15 +14,10 @@
 #include <optional>
 #include <string>
 
-#include <boost/system/errc.hpp>
 
 #include "core/client/api_client.hpp"
 
 namespace multisched::client {
-
-// The code of a refused request's error: nothing was sent, so nothing can have been applied.
-inline const boost::system::error_code kNotSent =
-    boost::system::errc::make_error_code(boost::system::errc::operation_not_permitted);
 
 // `refusal` is called before each write: std::nullopt lets it through.
 std::unique_ptr<api_client> write_fenced(std::unique_ptr<api_client> inner,
