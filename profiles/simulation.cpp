@@ -140,8 +140,7 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
     task_group bindings(ioc.get_executor(), "bindings");
     task_group writes(ioc.get_executor(), "writes");
     scheduler::event_recorder_options eo;
-    eo.qps = 1e9;  // no write is really sent: nothing to protect
-    eo.burst = 1e9;
+    eo.max_pending_writes = SIZE_MAX;  // no write is really sent: nothing to protect
     scheduler::event_recorder events(api, writes, "multisched-simulate", eo);
     profiles->set_runtime(
         [&events](const api::pod& regarding, const api::pod* related, const std::string& profile,

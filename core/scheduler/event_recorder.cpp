@@ -89,7 +89,6 @@ event_recorder::event_recorder(client::api_client& client, task_group& writes, s
       writes_(writes),
       hostname_(std::move(hostname)),
       options_(options),
-      events_bucket_(options.qps, options.burst),
       clock_([] { return std::chrono::system_clock::now(); }),
       jitter_rng_(std::random_device{}()) {}
 
@@ -235,15 +234,21 @@ task<void> event_recorder::run_series_maintenance() {
 }
 
 bool event_recorder::spawn_write(event_write w, int tries) {
-    if (!events_bucket_.try_take()) {
+    if (pending_writes_ >= options_.max_pending_writes) {
         ++dropped_;
         return false;
     }
+    ++pending_writes_;
     writes_.spawn(write_event(std::move(w), tries));
     return true;
 }
 
 task<void> event_recorder::write_event(event_write w, int tries) {
+    // However the write ends (done, given up, cancelled), it is no longer pending.
+    struct finished {
+        std::size_t& pending;
+        ~finished() { --pending; }
+    } done{pending_writes_};
     for (int attempt = 1;; ++attempt) {
         const write_step step = co_await try_write(w);
         if (!step.retry) {

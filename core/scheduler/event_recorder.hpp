@@ -5,10 +5,11 @@
 // broadcaster does (see event_series.hpp): a repeat of the same event PATCHes series.count, later
 // repeats only count in memory until run_series_maintenance() writes them. Writes are
 // fire-and-forget tasks in a task group, so the scheduling loop never waits on them; transport
-// errors, 429 and 5xx are retried inside the task (bounded tries, jittered delay). A token
-// bucket caps the event writes actually sent (one token per write, its 404 fallback and retries
-// included; an in-memory count costs nothing), so a flood of failing pods cannot flood the
-// apiserver (excess writes are dropped and counted). The PodScheduled patch is not capped.
+// errors, 429 and 5xx are retried inside the task (bounded tries, jittered delay). The pace is
+// the events client's (clientConnection qps/burst, a client of its own as upstream's events
+// clientset); at most max_pending_writes writes wait or run at once, further ones are dropped and
+// counted, as client-go's broadcaster drops when its 1000-event queue is full (an in-memory
+// series count costs nothing). The PodScheduled patch is not capped.
 // Single-threaded: use from the executor of the task group only.
 #pragma once
 
@@ -46,9 +47,9 @@ struct event_recorder_options {
     // wait.Jitter(10s, 0.25)). A Retry-After from the server replaces it.
     std::chrono::milliseconds retry_delay{std::chrono::seconds(10)};
     int max_tries = 12;  // per write, including the first (upstream maxTriesPerEvent)
-    // The extra cap on event requests sent (not upstream): qps and burst of the token bucket.
-    double qps = 10.0;
-    double burst = 100.0;
+    // Event writes spawned and not finished (waiting for the client's rate limit, in flight, or
+    // between retries); a write beyond it is dropped (upstream maxQueuedEvents).
+    std::size_t max_pending_writes = 1000;
     // Period of run_series_maintenance(): finish every period, refresh every
     // kSeriesRefreshTime / kSeriesFinishTime periods.
     std::chrono::milliseconds maintenance_period{kSeriesFinishTime};
@@ -89,7 +90,7 @@ class event_recorder {
 
     // Upstream finishSeries at `now`: writes the final count of each series silent for more
     // than 6 min and drops it; drops singletons older than 6 min. A final write that the token
-    // bucket refuses keeps its series for the next round.
+    // recorder drops (max_pending_writes) keeps its series for the next round.
     void finish_series(wall_time now);
     // Upstream refreshExistingEventSeries: writes the count of every cached series (one try).
     void refresh_series();
@@ -101,7 +102,7 @@ class event_recorder {
     void set_clock(clock_fn now) { clock_ = std::move(now); }
     // Cached events (singletons and series) awaiting expiry.
     std::size_t cached_events() const { return series_.size(); }
-    // Event writes dropped by the token bucket since start.
+    // Event writes dropped since start because max_pending_writes were pending.
     std::uint64_t dropped_events() const { return dropped_; }
 
   private:
@@ -113,7 +114,8 @@ class event_recorder {
     void post_event(const api::pod& pod, const std::string& scheduler_name, std::string_view type,
                     std::string_view reason, std::string_view action, std::string note,
                     const api::pod* related = nullptr);
-    // Spawns `w` (with up to `tries` tries) if the token bucket allows; false when dropped.
+    // Spawns `w` (with up to `tries` tries) unless max_pending_writes are pending; false when
+    // dropped.
     bool spawn_write(event_write w, int tries);
     task<void> write_event(event_write w, int tries);
     task<write_step> try_write(event_write w);
@@ -128,7 +130,7 @@ class event_recorder {
     task_group& writes_;
     std::string hostname_;
     event_recorder_options options_;
-    token_bucket events_bucket_;
+    std::size_t pending_writes_ = 0;
     series_cache series_;
     clock_fn clock_;
     std::minstd_rand jitter_rng_;

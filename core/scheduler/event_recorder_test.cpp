@@ -317,28 +317,42 @@ TEST_CASE("scheduler.event_recorder retries transport errors, 429 and 5xx only",
     }
 }
 
-TEST_CASE("scheduler.event_recorder token bucket caps requests, not counts", "[event_recorder]") {
+TEST_CASE("scheduler.event_recorder drops writes beyond max_pending_writes, not counts",
+          "[event_recorder]") {
     auto o = fast_options();
-    o.qps = 0;
-    o.burst = 2;
+    o.max_pending_writes = 2;
     fixture f(o);
     const auto a = make_test_pod("a");
-    for (int i = 0; i < 4; ++i) {
-        f.failed(a);  // POST, PATCH, then in memory only
+    const auto b = make_test_pod("b");
+    const auto c = make_test_pod("c");
+    // Three first occurrences before any write finishes: the third finds two pending.
+    for (const auto* p : {&a, &b, &c}) {
+        f.rec.record(*p, nullptr, "default-scheduler", "Warning", "FailedScheduling",
+                     "Scheduling", "0/3 nodes are available");
     }
-    CHECK(f.api.requests.size() == 2);
-    CHECK(f.rec.dropped_events() == 0);
-    f.failed(make_test_pod("b"));  // a third request: over the burst
-    CHECK(f.api.requests.size() == 2);
     CHECK(f.rec.dropped_events() == 1);
-    CHECK(f.rec.cached_events() == 2);  // b is counted even though its create was dropped
-
-    // The final write of a's series is refused too: a stays for the next round, b expires.
-    f.rec.finish_series(kT0 + 7min);
     f.drain();
     CHECK(f.api.requests.size() == 2);
+    CHECK(f.rec.cached_events() == 3);  // c is counted even though its create was dropped
+
+    // Once the writes finished there is room again: a's repeat is sent (PATCH of its series).
+    f.failed(a);
+    CHECK(f.api.requests.size() == 3);
+    CHECK(f.rec.dropped_events() == 1);
+
+    // The final writes of a series refused while the queue is full wait for the next round.
+    f.rec.record(make_test_pod("d"), nullptr, "default-scheduler", "Warning", "FailedScheduling",
+                 "Scheduling", "0/3 nodes are available");
+    f.rec.record(make_test_pod("e"), nullptr, "default-scheduler", "Warning", "FailedScheduling",
+                 "Scheduling", "0/3 nodes are available");
+    f.rec.finish_series(kT0 + 7min);  // a's final count: both slots are taken by d and e
     CHECK(f.rec.dropped_events() == 2);
-    CHECK(f.rec.cached_events() == 1);
+    f.drain();
+    CHECK(f.api.requests.size() == 5);
+    f.rec.finish_series(kT0 + 14min);  // now a's final count goes out
+    f.drain();
+    CHECK(f.api.requests.size() == 6);
+    CHECK(f.rec.dropped_events() == 2);
 }
 
 TEST_CASE("scheduler.event_recorder series maintenance loop finishes and refreshes",
