@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The whole scheduling path in-process: the two sample profiles, the in-tree plugins, the
 // shared cache and queue, and a fake apiserver (test/util/scheduling_harness.hpp).
+#include <algorithm>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 #include "core/metrics/scheduler_metrics.hpp"
@@ -181,6 +184,43 @@ TEST_CASE("scheduling_flow.attempts_are_counted_per_profile_and_result") {
                                      "profile=\"my-scheduler\",result=\"scheduled\"} 1"));
     CHECK_THAT(text, Catch::Contains("scheduler_scheduling_algorithm_duration_seconds_count 4"));
     CHECK_THAT(text, Catch::Contains("scheduler_pod_scheduling_attempts_count 2"));
+}
+
+TEST_CASE("scheduling_flow.loop_pauses_while_max_bindings_are_in_flight") {
+    // Bindings the apiserver has not answered yet: with a limit of 2 the loop pops two pods and
+    // waits; each answered Binding lets exactly one more pod in. Without the limit the loop
+    // would assume all five pods at once.
+    struct row {
+        std::size_t limit;
+        std::size_t first_wave;
+    };
+    for (const row& r : {row{2, 2}, row{1, 1}, row{64, 5}}) {
+        harness h;
+        h.sched->set_max_bindings_in_flight(r.limit);
+        h.api.hold_matching = "/binding";
+        h.node("n1", "8");
+        for (int i = 0; i < 5; ++i) {
+            h.pod("p" + std::to_string(i), "", "100m");
+        }
+        task_group loop(h.ioc.get_executor(), "loop");
+        loop.spawn(h.sched->run());
+        h.drain();
+        CHECK(h.api.held() == r.first_wave);
+        CHECK(h.sched->bindings_in_flight() == r.first_wave);
+        CHECK(h.queue->sizes().active == 5 - r.first_wave);
+        std::size_t bound = 0;
+        while (bound < 5) {
+            h.api.release_held(1);
+            ++bound;
+            h.drain();
+            CHECK(h.bound().size() == bound);
+            CHECK(h.api.held() == std::min<std::size_t>(r.first_wave, 5 - bound));
+        }
+        CHECK(h.sched->bindings_in_flight() == 0);
+        CHECK(h.queue->sizes().active == 0);
+        loop.cancel();
+        h.drain();
+    }
 }
 
 }  // namespace multisched::profiles

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/scheduler/scheduler.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include "core/metrics/scheduler_metrics.hpp"
 #include "core/util/log.hpp"
 
@@ -214,7 +216,18 @@ void scheduler::on_node_delete(const std::shared_ptr<const api::node>& node) {
 }
 
 task<void> scheduler::run() {
+    asio::steady_timer room(co_await asio::this_coro::executor);
     for (;;) {
+        while (bindings_in_flight_ >= max_bindings_in_flight_) {
+            room.expires_at(asio::steady_timer::time_point::max());
+            binding_room_ = &room;
+            co_await room.async_wait(use_task);
+            binding_room_ = nullptr;
+            const auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none) {
+                co_return;
+            }
+        }
         auto popped = co_await queue_.pop();
         if (!popped) {
             co_return;  // cancelled
@@ -407,6 +420,19 @@ task<void> scheduler::binding_cycle(std::shared_ptr<framework::framework> fw,
                 .observe(metrics::seconds_since(wait_start));
         }
     }
+    // Counted from here to the end of the cycle (see run()).
+    struct in_flight {
+        scheduler& self;
+        explicit in_flight(scheduler& s) : self(s) { ++self.bindings_in_flight_; }
+        ~in_flight() {
+            --self.bindings_in_flight_;
+            if (self.binding_room_ != nullptr) {
+                self.binding_room_->cancel();
+            }
+        }
+        in_flight(const in_flight&) = delete;
+        in_flight& operator=(const in_flight&) = delete;
+    } const counted(*this);
     if (s.is_success()) {
         s = co_await fw->run_pre_bind(state, info, node);
     }

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "core/api/types.hpp"
 #include "core/cache/cache.hpp"
 #include "core/extender/http_extender.hpp"
@@ -69,8 +71,17 @@ class scheduler {
     // an informer add).
     void adopt_pending(const std::shared_ptr<const api::pod>& pod) { on_pod_add(pod); }
 
-    // Pops and schedules pods until cancelled.
+    // Pops and schedules pods until cancelled. While max_bindings_in_flight binding cycles are
+    // past Permit (PreBind or Bind running), it pops nothing until one ends: the algorithm
+    // outruns the apiserver by far, and every cycle in flight holds its pod, its cycle state
+    // (PreFilter data, O(matching pods) for InterPodAffinity) and its request, so an unbounded
+    // backlog costs memory and gains nothing. Pods waiting at Permit do not count (a gang larger
+    // than the limit would wait for itself).
     task<void> run();
+    static constexpr std::size_t kMaxBindingsInFlight = 64;
+    void set_max_bindings_in_flight(std::size_t n) { max_bindings_in_flight_ = n == 0 ? 1 : n; }
+    // Binding cycles past Permit now.
+    std::size_t bindings_in_flight() const { return bindings_in_flight_; }
     // One pop + scheduling cycle, synchronously (tests, simulation), without extenders. False
     // if the queue is empty.
     bool schedule_next();
@@ -164,6 +175,11 @@ class scheduler {
     std::function<void(const attempt_outcome&)> observer_;
     explanation_store* explanations_ = nullptr;
     inspector inspector_;
+    std::size_t max_bindings_in_flight_ = kMaxBindingsInFlight;
+    std::size_t bindings_in_flight_ = 0;
+    // run()'s wait for room among the bindings in flight (cancelled when a binding ends); null
+    // while run() is not waiting.
+    asio::steady_timer* binding_room_ = nullptr;
 };
 
 }  // namespace multisched::scheduler
