@@ -147,6 +147,15 @@ class AuditTail:
                 return
             self.f = open(self.path, errors="replace")
         chunk = self.f.read()
+        try:
+            rotated = os.stat(self.path).st_ino != os.fstat(self.f.fileno()).st_ino
+        except FileNotFoundError:
+            rotated = False
+        if rotated:   # the apiserver renamed it at --audit-log-maxsize (100 MB): go on in the new
+            chunk += self.f.read()
+            self.f.close()
+            self.f = open(self.path, errors="replace")
+            chunk += self.f.read()
         if not chunk:
             return
         lines = (self.partial + chunk).split("\n")
@@ -235,6 +244,7 @@ def run_one(cluster, args, work, workload, run, pods, factory):
     created = create_pods(cluster, ns, pods, factory)
     tail = AuditTail(cluster.audit_log, ns)
     before = request_counts(cluster)
+    cp_before = control_plane_cpu(cluster)
     log = os.path.join(work.dir, "%s-%s.log" % (workload, run))
     proc = Process(run_args(run, args, work, ns), log)
     last_progress, seen = time.monotonic(), 0
@@ -257,6 +267,7 @@ def run_one(cluster, args, work, workload, run, pods, factory):
         tail.poll()
         tail.close()
     after = request_counts(cluster)
+    cp_after = control_plane_cpu(cluster)
     # Requests the apiserver served during the run, per pod (the harness's own few included).
     per_pod = {k: round((v - before.get(k, 0)) / pods, 3) for k, v in after.items()
                if v - before.get(k, 0) >= max(1, pods // 100)}
@@ -273,6 +284,9 @@ def run_one(cluster, args, work, workload, run, pods, factory):
         "peak_rss_mib": ru.ru_maxrss / 1024.0 if ru else None,
         "cpu_seconds": (ru.ru_utime + ru.ru_stime) if ru else None,
         "apiserver_requests_per_pod": per_pod,
+        # CPU the run cost kube-apiserver and etcd (from the start to the end of the run).
+        "apiserver_cpu_seconds": round(cp_after["apiserver"] - cp_before["apiserver"], 2),
+        "etcd_cpu_seconds": round(cp_after["etcd"] - cp_before["etcd"], 2),
     }
     delete_pods(cluster, ns)
     return result
@@ -295,20 +309,32 @@ def request_counts(cluster):
     return counts
 
 
+def cpu_seconds(pid):
+    """utime + stime of a running process, from /proc."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def control_plane_cpu(cluster):
+    return {"apiserver": cpu_seconds(cluster.apiserver.pid), "etcd": cpu_seconds(cluster.etcd.pid)}
+
+
 def fmt(v, spec):
     return "" if v is None else format(v, spec)
 
 
 def markdown(results):
     out = ["| workload | nodes | pods | run | bound | pods/s | p50 latency s | p99 latency s "
-           "| first Binding after start s | peak RSS MiB | CPU s |",
-           "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| first Binding after start s | peak RSS MiB | CPU s | apiserver CPU s | etcd CPU s |",
+           "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        out.append("| %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["workload"], r["nodes"], r["pods"], r["run"], r["bound"],
             fmt(r["pods_per_second"], ".0f"), fmt(r["latency_p50_s"], ".2f"),
             fmt(r["latency_p99_s"], ".2f"), fmt(r["first_binding_after_start_s"], ".2f"),
-            fmt(r["peak_rss_mib"], ".0f"), fmt(r["cpu_seconds"], ".1f")))
+            fmt(r["peak_rss_mib"], ".0f"), fmt(r["cpu_seconds"], ".1f"),
+            fmt(r["apiserver_cpu_seconds"], ".1f"), fmt(r["etcd_cpu_seconds"], ".1f")))
     out += ["", "| workload | multisched / kube-scheduler pods/s | multisched / raw pods/s "
             "| multisched / raw+events pods/s | RSS multisched / kube-scheduler "
             "| CPU s multisched / kube-scheduler |",
