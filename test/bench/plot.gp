@@ -11,7 +11,7 @@ set boxwidth 0.9
 set ylabel "pods/s"
 set yrange [0:*]
 set grid ytics
-set key top right
+set key outside top center horizontal
 set xtics rotate by -20
 plot datafile using 2:xtic(1) title columnheader(2) linecolor rgb "#bbbbbb", \
      '' using 3 title columnheader(3) linecolor rgb "#777777", \
