@@ -77,6 +77,17 @@ void resource_list::set_max(const resource_list& other) {
 }
 
 const std::string* label_map::find(std::string_view key) const {
+    // Small maps (nearly all): a scan that compares lengths first. Well-known keys share long
+    // prefixes ("topology.kubernetes.io/..."), which make the binary search's ordered compares
+    // cost a memcmp each; equal lengths are rare.
+    if (items.size() <= kLinearFindMax) {
+        for (const auto& e : items) {
+            if (e.first.size() == key.size() && e.first == key) {
+                return &e.second;
+            }
+        }
+        return nullptr;
+    }
     const auto it = std::lower_bound(items.begin(), items.end(), key,
                                      [](const auto& e, std::string_view k) { return e.first < k; });
     if (it == items.end() || it->first != key) {

@@ -115,6 +115,36 @@ TEST_CASE("resources.label_map_set_and_find", "[resources]") {
     CHECK(m.find("") == nullptr);
 }
 
+TEST_CASE("resources.label_map_find_small_and_large", "[resources]") {
+    // Both ways of finding (the scan up to kLinearFindMax items, the binary search above), with
+    // keys that share long prefixes and keys of equal length.
+    for (const std::size_t extra : {std::size_t{0}, std::size_t{3}, label_map::kLinearFindMax + 5}) {
+        INFO("extra keys: " << extra);
+        label_map m;
+        m.set("topology.kubernetes.io/zone", "z1");
+        m.set("topology.kubernetes.io/region", "r1");
+        m.set("kubernetes.io/hostname", "n1");
+        m.set("kubernetes.io/os", "linux");
+        for (std::size_t i = 0; i < extra; ++i) {
+            m.set("extra.example/k" + std::to_string(i), std::to_string(i));
+        }
+        CHECK(m.items.size() == 4 + extra);
+        REQUIRE(m.find("topology.kubernetes.io/zone") != nullptr);
+        CHECK(*m.find("topology.kubernetes.io/zone") == "z1");
+        CHECK(*m.find("topology.kubernetes.io/region") == "r1");
+        CHECK(*m.find("kubernetes.io/os") == "linux");
+        CHECK(m.find("topology.kubernetes.io/zonE") == nullptr);  // same length, other key
+        CHECK(m.find("kubernetes.io/oz") == nullptr);
+        CHECK(m.find("topology.kubernetes.io/") == nullptr);  // a prefix
+        CHECK(m.find("") == nullptr);
+        for (std::size_t i = 0; i < extra; ++i) {
+            const std::string* v = m.find("extra.example/k" + std::to_string(i));
+            REQUIRE(v != nullptr);
+            CHECK(*v == std::to_string(i));
+        }
+    }
+}
+
 struct pod_case {
     std::string name;
     std::vector<container> init;

@@ -39,8 +39,10 @@ struct resource_list {
 
 // Sorted by key, keys unique. Small maps: a sorted vector beats a tree here.
 struct label_map {
-    std::vector<std::pair<std::string, std::string>> items;
+    std::vector<std::pair<std::string, std::string>> items;  // sorted by key
 
+    // Up to this many items find() scans instead of searching.
+    static constexpr std::size_t kLinearFindMax = 8;
     const std::string* find(std::string_view key) const;
     bool contains(std::string_view key) const { return find(key) != nullptr; }
     // Inserts or replaces, keeping the order.
