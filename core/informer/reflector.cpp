@@ -48,13 +48,37 @@ reflector::reflector(client::api_client& client, reflector_options opts, decode_
       h_(std::move(h)),
       backoff_(opts_.retry) {}
 
-std::string reflector::list_target(const std::string& continue_token) const {
-    std::string t = opts_.resource_path + "?limit=" + std::to_string(opts_.page_size);
+std::string reflector::relist_resource_version() const {
+    if (resource_version_unavailable_) {
+        return "";
+    }
+    return resource_version_.empty() ? "0" : resource_version_;
+}
+
+std::string reflector::list_target(const std::string& resource_version,
+                                   const std::string& continue_token) const {
+    // Paged unless a specific resourceVersion lets the watch cache answer (client-go's pager
+    // turns paging off then; with "0" the 1.20 watch cache ignores the limit, etcd honours it).
+    const bool paged = resource_version.empty() || resource_version == "0";
+    std::string t = opts_.resource_path;
+    char sep = '?';
+    const auto add = [&](std::string_view name, const std::string& value) {
+        t += sep;
+        t += name;
+        t += '=';
+        t += url_encode(value);
+        sep = '&';
+    };
+    if (paged) {
+        add("limit", std::to_string(opts_.page_size));
+    }
     if (!opts_.field_selector.empty()) {
-        t += "&fieldSelector=" + url_encode(opts_.field_selector);
+        add("fieldSelector", opts_.field_selector);
     }
     if (!continue_token.empty()) {
-        t += "&continue=" + url_encode(continue_token);
+        add("continue", continue_token);  // a continued page carries no resourceVersion
+    } else if (!resource_version.empty()) {
+        add("resourceVersion", resource_version);
     }
     return t;
 }
@@ -105,9 +129,10 @@ task<bool> reflector::list_and_replace() {
     std::vector<object> items;
     std::string continue_token;
     std::string list_rv;
-    do {
+    // `continue` starts the list over (from the first page); the loop ends after the last page.
+    for (;;) {
         client::http_request req;  // a named local: see client::api_client::send
-        req.target = list_target(continue_token);
+        req.target = list_target(relist_resource_version(), continue_token);
         req.timeout = opts_.request_timeout;
         auto res = co_await client_.send(std::move(req));
         if (!res) {
@@ -116,6 +141,18 @@ task<bool> reflector::list_and_replace() {
         }
         if (res->status == 410 && !continue_token.empty()) {
             // The continue token expired: restart the list for a consistent snapshot.
+            items.clear();
+            continue_token.clear();
+            continue;
+        }
+        const bool too_large = res->status == 504 &&
+                               res->body.find("Too large resource version") != std::string::npos;
+        if ((res->status == 410 || too_large) && !resource_version_unavailable_) {
+            // The resourceVersion asked for is compacted away or not reached yet: list again at
+            // once with a consistent read (client-go does the same, without a back-off).
+            MS_LOG_V(2, "list {} at resourceVersion {}: HTTP {}; listing from etcd",
+                     opts_.resource_path, relist_resource_version(), res->status);
+            resource_version_unavailable_ = true;
             items.clear();
             continue_token.clear();
             continue;
@@ -143,7 +180,10 @@ task<bool> reflector::list_and_replace() {
             }
             items.push_back(std::move(*obj));
         });
-    } while (!continue_token.empty());
+        if (continue_token.empty()) {
+            break;
+        }
+    }
 
     // Replace: deletes for what vanished, then adds/updates.
     std::unordered_set<std::string> seen;
@@ -168,6 +208,7 @@ task<bool> reflector::list_and_replace() {
         upsert(std::move(o));
     }
     resource_version_ = list_rv;
+    resource_version_unavailable_ = false;
     ++lists_;
     if (!synced_) {
         synced_ = true;
@@ -193,6 +234,7 @@ bool reflector::apply_event(std::string_view line, watch_end& end) {
         MS_LOG_V(2, "watch {} ended with an error event: {} {}", opts_.resource_path, code,
                  obj["message"].as_string());
         end = code == 410 ? watch_end::relist : watch_end::back_off;
+        resource_version_unavailable_ = resource_version_unavailable_ || code == 410;
         return false;
     }
     const std::string rv(obj["metadata"]["resourceVersion"].as_string());
@@ -224,7 +266,11 @@ task<reflector::watch_end> reflector::watch_once() {
     if (!stream) {
         const auto status = stream.error().http_status;
         MS_LOG_WARN("watch {} failed: {}", opts_.resource_path, stream.error().message);
-        co_return status == 410 ? watch_end::relist : watch_end::back_off;
+        if (status == 410) {
+            resource_version_unavailable_ = true;
+            co_return watch_end::relist;
+        }
+        co_return watch_end::back_off;
     }
     events_in_watch_ = 0;
     const auto opened = std::chrono::steady_clock::now();

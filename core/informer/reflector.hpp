@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // A reflector keeps a local store of one resource in sync with kube-apiserver, as client-go's:
-// a paged LIST (limit/continue), then WATCH from the list's resourceVersion with bookmarks and a
-// server timeout; a watch that ends cleanly is reopened from the last resourceVersion; 410 Gone
-// relists; connection errors, 429 and 5xx back off (0.8 s doubling to 30 s, jittered) and
-// re-watch from the same resourceVersion. A relist diffs against the store and delivers
+// a LIST, then WATCH from the list's resourceVersion with bookmarks and a server timeout; a watch
+// that ends cleanly is reopened from the last resourceVersion; 410 Gone relists; connection
+// errors, 429 and 5xx back off (0.8 s doubling to 30 s, jittered) and re-watch from the same
+// resourceVersion. The LIST's resourceVersion is client-go's relistResourceVersion: "0" for the
+// first (the apiserver's watch cache answers, no etcd read), the last one seen for a relist
+// (watch cache, not paged), "" (a paged consistent read from etcd, limit/continue) after a 410
+// or "Too large resource version" made that one unusable. A relist diffs against the store and delivers
 // adds/updates/deletes, so handlers never miss a delete. Objects that fail to decode are logged
 // and skipped. The object type is erased: `decode` turns one JSON object into a stored object.
 #pragma once
@@ -81,7 +84,10 @@ class reflector {
     bool apply_event(std::string_view line, watch_end& end);
     void upsert(object obj);
     void remove(const object& obj);
-    std::string list_target(const std::string& continue_token) const;
+    // The resourceVersion of the next LIST (see the header comment).
+    std::string relist_resource_version() const;
+    std::string list_target(const std::string& resource_version,
+                            const std::string& continue_token) const;
     std::string watch_target() const;
 
     client::api_client& client_;
@@ -91,6 +97,9 @@ class reflector {
     backoff backoff_;
     std::unordered_map<std::string, object> store_;
     std::string resource_version_;
+    // The last resourceVersion cannot be listed from (client-go
+    // isLastSyncResourceVersionUnavailable): set by a 410 / too large RV, cleared by a LIST.
+    bool resource_version_unavailable_ = false;
     bool synced_ = false;
     std::size_t lists_ = 0;
     std::size_t events_in_watch_ = 0;

@@ -179,9 +179,12 @@ TEST_CASE("reflector.paged_list_then_watch_from_its_resource_version") {
     CHECK(h.synced == 1);
     CHECK(h.store == std::map<std::string, std::string>{{"a", "5"}, {"b", "6"}, {"c", "7"}});
     REQUIRE(h.api.list_targets.size() == 2);
+    // The first list may come from the watch cache (resourceVersion=0); a continued page names
+    // only its token.
     CHECK(h.api.list_targets[0] ==
-          "/api/v1/pods?limit=500&fieldSelector=status.phase%21%3DSucceeded");
-    CHECK(h.api.list_targets[1].find("&continue=tok%2F1") != std::string::npos);
+          "/api/v1/pods?limit=500&fieldSelector=status.phase%21%3DSucceeded&resourceVersion=0");
+    CHECK(h.api.list_targets[1] ==
+          "/api/v1/pods?limit=500&fieldSelector=status.phase%21%3DSucceeded&continue=tok%2F1");
     REQUIRE(h.api.watch_targets.size() == 1);
     CHECK(h.api.watch_targets[0].find("watch=1&allowWatchBookmarks=true&timeoutSeconds=") == 13);
     CHECK(h.api.watch_targets[0].find("&resourceVersion=10") != std::string::npos);
@@ -262,6 +265,70 @@ TEST_CASE("reflector.failed_lists_are_retried") {
     CHECK(h.synced == 1);
     CHECK(h.store == std::map<std::string, std::string>{{"a", "5"}});  // the bad item skipped
     CHECK(h.api.list_targets.size() == 3);
+}
+
+TEST_CASE("reflector.relist_resource_version_as_client_go") {
+    // Which resourceVersion (and whether paged) each LIST asks for, after what.
+    const std::string sel = "fieldSelector=status.phase%21%3DSucceeded";
+    const std::string first = "/api/v1/pods?limit=500&" + sel + "&resourceVersion=0";
+    const std::string consistent = "/api/v1/pods?limit=500&" + sel;
+    SECTION("a watch ended by 410: a consistent, paged read from etcd") {
+        harness h;
+        h.api.lists.push_back({200, list({obj("a", "5")}, "10"), {}});
+        h.api.watches.push_back(
+            {0, {event("ERROR", R"({"kind":"Status","code":410,"reason":"Expired"})")}, false});
+        h.api.lists.push_back({200, list({obj("a", "5")}, "31"), {}});
+        h.expect_watches(1);
+        h.start();
+        h.run_script();
+        CHECK(h.api.list_targets == std::vector<std::string>{first, consistent});
+    }
+    SECTION("a failed consistent read is retried as one") {
+        harness h;
+        h.api.lists.push_back({200, list({obj("a", "5")}, "10"), {}});
+        h.api.watches.push_back({410, {}, false});
+        h.api.lists.push_back({500, "{}", {}});  // the consistent read fails once
+        h.api.lists.push_back({200, list({obj("a", "5")}, "40"), {}});
+        h.api.watches.push_back({500, {}, false});  // a watch failure: re-watch, no relist
+        h.expect_watches(2);
+        h.start();
+        h.run_script();
+        CHECK(h.api.list_targets == std::vector<std::string>{first, consistent, consistent});
+        CHECK(h.r->lists() == 2);
+    }
+    SECTION("a list at a compacted or future resourceVersion is redone from etcd at once") {
+        for (const auto& [status, body] : std::vector<std::pair<unsigned, std::string>>{
+                 {410, R"({"kind":"Status","code":410,"reason":"Expired"})"},
+                 {504, R"({"kind":"Status","code":504,"message":"Too large resource version"})"}}) {
+            INFO(status);
+            harness h;
+            h.api.lists.push_back({status, body, {}});
+            h.api.lists.push_back({200, list({obj("a", "5")}, "10"), {}});
+            h.expect_watches(0);
+            h.start();
+            h.run_script();
+            CHECK(h.api.list_targets == std::vector<std::string>{first, consistent});
+            CHECK(h.synced == 1);
+        }
+    }
+}
+
+TEST_CASE("reflector.expired_continue_token_restarts_the_whole_list") {
+    // The second page's token expired: the list starts over and the store ends up with the
+    // complete second snapshot (not an empty one).
+    harness h;
+    h.api.lists.push_back({200, list({obj("a", "5")}, "10", "tok1"), {}});
+    h.api.lists.push_back({410, R"({"kind":"Status","code":410,"reason":"Expired"})", {}});
+    h.api.lists.push_back({200, list({obj("a", "5")}, "20", "tok2"), {}});
+    h.api.lists.push_back({200, list({obj("b", "6")}, "20"), {}});
+    h.expect_watches(0);
+    h.start();
+    h.run_script();
+    CHECK(h.store == std::map<std::string, std::string>{{"a", "5"}, {"b", "6"}});
+    CHECK(h.log == std::vector<std::string>{"add a", "add b"});
+    REQUIRE(h.api.list_targets.size() == 4);
+    CHECK(h.api.list_targets[2].find("resourceVersion=0") != std::string::npos);
+    CHECK(h.api.watch_targets[0].find("&resourceVersion=20") != std::string::npos);
 }
 
 }  // namespace multisched::informer
