@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/informer/reflector.hpp"
 
+#include <algorithm>
 #include <random>
 #include <unordered_set>
 
@@ -126,7 +127,11 @@ void reflector::remove(const object& obj) {
 }
 
 task<bool> reflector::list_and_replace() {
-    std::vector<object> items;
+    // Each item with its "namespace/name": a LIST is delivered in that order whatever served it
+    // (etcd sorts by key, the 1.20 watch cache answers resourceVersion=0 in hash-map order), so
+    // equal-priority pods listed at start-up enter the queue in a reproducible order, the one
+    // `simulate` uses.
+    std::vector<std::pair<std::string, object>> items;
     std::string continue_token;
     std::string list_rv;
     // `continue` starts the list over (from the first page); the loop ends after the last page.
@@ -178,17 +183,23 @@ task<bool> reflector::list_and_replace() {
                              obj.error().message);
                 return;
             }
-            items.push_back(std::move(*obj));
+            const json::value meta = item["metadata"];
+            std::string order(meta["namespace"].as_string());
+            order += '/';
+            order += meta["name"].as_string();
+            items.emplace_back(std::move(order), std::move(*obj));
         });
         if (continue_token.empty()) {
             break;
         }
     }
+    std::stable_sort(items.begin(), items.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
 
     // Replace: deletes for what vanished, then adds/updates.
     std::unordered_set<std::string> seen;
     seen.reserve(items.size());
-    for (const auto& o : items) {
+    for (const auto& [order, o] : items) {
         seen.insert(o.key);
     }
     std::vector<object> gone;
@@ -200,7 +211,7 @@ task<bool> reflector::list_and_replace() {
     for (const auto& o : gone) {
         remove(o);
     }
-    for (auto& o : items) {
+    for (auto& [order, o] : items) {
         auto it = store_.find(o.key);
         if (it != store_.end() && it->second.resource_version == o.resource_version) {
             continue;  // unchanged since we last saw it

@@ -313,6 +313,16 @@ TEST_CASE("reflector.relist_resource_version_as_client_go") {
     }
 }
 
+TEST_CASE("reflector.list_items_are_delivered_in_name_order") {
+    // The watch cache answers in hash-map order; handlers see the items as etcd would list them.
+    harness h;
+    h.api.lists.push_back({200, list({obj("c", "7"), obj("a", "5"), obj("b", "6")}, "10"), {}});
+    h.expect_watches(0);
+    h.start();
+    h.run_script();
+    CHECK(h.log == std::vector<std::string>{"add a", "add b", "add c"});
+}
+
 TEST_CASE("reflector.expired_continue_token_restarts_the_whole_list") {
     // The second page's token expired: the list starts over and the store ends up with the
     // complete second snapshot (not an empty one).
