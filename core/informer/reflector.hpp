@@ -6,7 +6,8 @@
 // resourceVersion. The LIST's resourceVersion is client-go's relistResourceVersion: "0" for the
 // first (the apiserver's watch cache answers, no etcd read), the last one seen for a relist
 // (watch cache, not paged), "" (a paged consistent read from etcd, limit/continue) after a 410
-// or "Too large resource version" made that one unusable. A relist diffs against the store and delivers
+// or "Too large resource version" made that one unusable. A LIST's items reach the handlers in
+// namespace/name order (etcd's), whichever of the two served it. A relist diffs against the store and delivers
 // adds/updates/deletes, so handlers never miss a delete. Objects that fail to decode are logged
 // and skipped. The object type is erased: `decode` turns one JSON object into a stored object.
 #pragma once
