@@ -11,15 +11,31 @@ namespace multisched::client {
 token_bucket::token_bucket(double qps, int burst, clock::time_point now)
     : qps_(qps), burst_(std::max(1, burst)), tokens_(burst_), last_(now) {}
 
-std::chrono::nanoseconds token_bucket::reserve(clock::time_point now) {
-    if (qps_ <= 0) {
-        return std::chrono::nanoseconds(0);
-    }
+void token_bucket::refill(clock::time_point now) {
     if (now > last_) {
         const double elapsed = std::chrono::duration<double>(now - last_).count();
         tokens_ = std::min(burst_, tokens_ + elapsed * qps_);
         last_ = now;
     }
+}
+
+bool token_bucket::try_take(clock::time_point now) {
+    if (qps_ <= 0) {
+        return true;
+    }
+    refill(now);
+    if (tokens_ < 1) {
+        return false;
+    }
+    tokens_ -= 1;
+    return true;
+}
+
+std::chrono::nanoseconds token_bucket::reserve(clock::time_point now) {
+    if (qps_ <= 0) {
+        return std::chrono::nanoseconds(0);
+    }
+    refill(now);
     tokens_ -= 1;
     if (tokens_ >= 0) {
         return std::chrono::nanoseconds(0);

@@ -20,8 +20,13 @@ class token_bucket {
     // Takes one token at `now`; returns how long the caller must wait before using it (zero
     // when one was available).
     std::chrono::nanoseconds reserve(clock::time_point now = clock::now());
+    // Takes one token at `now` only if one is available (for writes that are dropped, not
+    // delayed, beyond the rate); never runs the bucket negative.
+    bool try_take(clock::time_point now = clock::now());
 
   private:
+    void refill(clock::time_point now);
+
     double qps_;
     double burst_;
     double tokens_;

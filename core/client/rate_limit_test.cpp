@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/client/rate_limit.hpp"
 
+#include <vector>
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -32,6 +34,26 @@ TEST_CASE("rate_limit.token_bucket_as_x_time_rate") {
         const auto got = b.reserve(t0 + s.at);
         CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(got + 500us) == s.wait);
     }
+}
+
+TEST_CASE("rate_limit.try_take_drops_instead_of_waiting") {
+    const auto t0 = clock::time_point{} + std::chrono::hours(1);
+    token_bucket b(10, 2, t0);
+    struct step {
+        std::chrono::milliseconds at;
+        bool taken;
+    };
+    // Two saved up, then one per 100 ms; a refused try costs nothing.
+    const std::vector<step> steps = {{0ms, true},   {0ms, true},   {0ms, false}, {50ms, false},
+                                     {100ms, true}, {100ms, false}, {350ms, true}, {350ms, true},
+                                     {350ms, false}};
+    for (const auto& s : steps) {
+        INFO("at " << s.at.count() << "ms");
+        CHECK(b.try_take(t0 + s.at) == s.taken);
+    }
+    token_bucket unlimited(0, 1, t0);
+    CHECK(unlimited.try_take(t0));
+    CHECK(unlimited.try_take(t0));
 }
 
 TEST_CASE("rate_limit.unlimited_when_qps_is_not_positive") {

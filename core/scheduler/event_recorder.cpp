@@ -49,19 +49,6 @@ bool cancelled(const asio::cancellation_state& s) {
 
 }  // namespace
 
-bool token_bucket::try_take(std::chrono::steady_clock::time_point now) {
-    if (last_ != std::chrono::steady_clock::time_point{}) {
-        const double elapsed = std::chrono::duration<double>(now - last_).count();
-        tokens_ = std::min(burst_, tokens_ + elapsed * qps_);
-    }
-    last_ = now;
-    if (tokens_ < 1.0) {
-        return false;
-    }
-    tokens_ -= 1.0;
-    return true;
-}
-
 std::string micro_time(std::chrono::system_clock::time_point t) {
     return utc_format(t, true);
 }

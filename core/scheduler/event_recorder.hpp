@@ -27,20 +27,6 @@
 
 namespace multisched::scheduler {
 
-// A token bucket: `qps` tokens per second, at most `burst` saved up.
-class token_bucket {
-  public:
-    token_bucket(double qps, double burst) : qps_(qps), burst_(burst), tokens_(burst) {}
-    // Takes a token if one is available at `now`.
-    bool try_take(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
-
-  private:
-    double qps_;
-    double burst_;
-    double tokens_;
-    std::chrono::steady_clock::time_point last_{};
-};
-
 // Tunables; the defaults are upstream's (tests shrink the delays to drive the io_context).
 struct event_recorder_options {
     // Base delay between tries of a write; each wait is this plus up to 25% jitter (upstream

@@ -18,6 +18,7 @@
 #include "core/api/storage_types.hpp"
 #include "core/cache/object_store.hpp"
 #include "core/client/api_client.hpp"
+#include "core/client/rate_limit.hpp"
 #include "core/framework/handle.hpp"
 #include "core/scheduler/event_recorder.hpp"
 #include "core/util/task.hpp"
@@ -80,7 +81,7 @@ class status_writer {
 
     steady_fn steady_;
     wall_fn wall_;
-    scheduler::token_bucket bucket_;                    // the event recorder's bucket type
+    client::token_bucket bucket_;                       // writes beyond it are dropped
     std::map<std::string, written, std::less<>> last_;  // by "ns/name"
 };
 
