@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <source_location>
 #include <unistd.h>
 
 #include <spdlog/pattern_formatter.h>
@@ -80,12 +79,11 @@ void flush_and_exit(int code) {
 
 namespace multisched {
 
-void check_failed(std::string_view condition, std::string_view message,
-                  std::source_location where) {
-    spdlog::default_logger_raw()->log(
-        spdlog::source_loc{where.file_name(), static_cast<int>(where.line()),
-                           where.function_name()},
-        spdlog::level::critical, "check failed: {}: {}", condition, message);
+void check_failed(std::string_view condition, std::string_view message, const char* file, int line,
+                  const char* function) {
+    spdlog::default_logger_raw()->log(spdlog::source_loc{file, line, function},
+                                      spdlog::level::critical, "check failed: {}: {}", condition,
+                                      message);
     spdlog::default_logger_raw()->flush();
     std::abort();
 }
