@@ -11,6 +11,8 @@
 #include <boost/system/errc.hpp>
 #include <fmt/format.h>
 
+#include "core/util/go_quote.hpp"
+
 namespace multisched::api {
 namespace {
 
@@ -39,8 +41,9 @@ error make_error(std::string_view reason, std::string_view text) {
     // Long inputs are cut so a hostile object cannot flood the log.
     constexpr std::size_t kMaxQuoted = 64;
     const std::string_view shown = text.substr(0, kMaxQuoted);
-    return error{boost::system::errc::make_error_code(boost::system::errc::invalid_argument),
-                 fmt::format("{}: {:?}{}", reason, shown, text.size() > kMaxQuoted ? "..." : "")};
+    return error{
+        boost::system::errc::make_error_code(boost::system::errc::invalid_argument),
+        fmt::format("{}: {}{}", reason, go_quote(shown), text.size() > kMaxQuoted ? "..." : "")};
 }
 
 // The pieces parseQuantityString splits a quantity into.

@@ -286,6 +286,24 @@ TEST_CASE("quantity.error_message_truncates_long_input", "[quantity]") {
     CHECK_THAT(q.error().message, Catch::EndsWith("..."));
 }
 
+TEST_CASE("quantity.error_message_quotes_invalid_utf8", "[quantity]") {
+    // Found by test/fuzz (api_objects): fmt's "{:?}" aborted on these; bytes that are not UTF-8
+    // are quoted as \xNN, as Go's %q does.
+    const struct {
+        std::string input;
+        std::string quoted;
+    } cases[] = {
+        {"100\xf3i", R"("100\xf3i")"},
+        {"25\xf0m", R"("25\xf0m")"},
+        {"1\xc3\xa9", "\"1\xc3\xa9\""},  // valid UTF-8 stays as is
+    };
+    for (const auto& c : cases) {
+        const auto q = quantity::parse(c.input);
+        REQUIRE_FALSE(q.has_value());
+        CHECK_THAT(q.error().message, Catch::EndsWith(": " + c.quoted));
+    }
+}
+
 TEST_CASE("quantity.from_units_and_ordering", "[quantity]") {
     CHECK(quantity::from_units(5) == must_parse("5"));
     CHECK(quantity::from_units(5).milli_value() == 5000);

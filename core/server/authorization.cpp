@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "core/json/json.hpp"
+#include "core/util/go_quote.hpp"
 #include "core/util/log.hpp"
 
 namespace multisched::server {

@@ -11,6 +11,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "core/server/status.hpp"
+#include "core/util/go_quote.hpp"
 #include "core/util/log.hpp"
 
 namespace multisched::server {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/util/go_quote.hpp"
 #include "core/util/log.hpp"
 
 namespace multisched::server {

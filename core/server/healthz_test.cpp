@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/server/status.hpp"
+#include "core/util/go_quote.hpp"
 
 namespace multisched::server {
 namespace {

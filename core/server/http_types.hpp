@@ -99,9 +99,6 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view ra
 std::vector<std::string> query_values(std::string_view raw_query, std::string_view key);
 bool query_has(std::string_view raw_query, std::string_view key);
 
-// Go's %q for a string: double quotes, with \" \\ \n \t ... and \xNN escapes.
-std::string go_quote(std::string_view s);
-
 // An HTTP Date header value for now ("Mon, 02 Jan 2006 15:04:05 GMT").
 std::string http_date();
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/json/json.hpp"
+#include "core/util/go_quote.hpp"
 
 namespace multisched::server {
 namespace {
