@@ -10,6 +10,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/json/json.hpp"
+
 namespace multisched::profiles {
 namespace {
 
@@ -119,8 +121,7 @@ task<result<void>> list_all(client::api_client& client, const resource& r,
             co_return page.error();
         }
         rapidjson::Document doc;
-        doc.Parse(page->data(), page->size());
-        if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items") ||
+        if (!json::parse_into(doc, *page) || !doc.IsObject() || !doc.HasMember("items") ||
             !(doc["items"].IsArray() || doc["items"].IsNull())) {
             co_return error{{}, "the answer is not a list"};
         }

@@ -73,9 +73,18 @@ class value {
     const rapidjson::Value* v_ = nullptr;
 };
 
+// Arrays and objects nested deeper than this are refused, as Go's encoding/json refuses them
+// ("exceeded max depth"): no apiserver object can be deeper, and the bound keeps the parser's and
+// every tree walk's recursion within the stack.
+inline constexpr std::size_t kMaxDepth = 10000;
+
+// Parses `text` into `doc` (RapidJSON's default flags, nesting up to kMaxDepth); the error
+// message gives the offset and the reason. For code that edits the tree; others use document.
+result<void> parse_into(rapidjson::Document& doc, std::string_view text);
+
 class document {
   public:
-    // Parses `text`; the error message gives the offset and RapidJSON's reason.
+    // Parses `text` (see parse_into).
     static result<document> parse(std::string_view text);
     value root() const { return value(doc_.get()); }
 

@@ -127,6 +127,32 @@ TEST_CASE("json.parse_errors_name_offset_and_reason", "[json]") {
     }
 }
 
+TEST_CASE("json.nesting_beyond_max_depth_is_an_error", "[json]") {
+    // Found by test/fuzz (api_objects): 3 MiB of '[' overflowed the stack in the parser.
+    const auto nested = [](std::size_t depth, char open, char close) {
+        std::string text(depth, open);
+        if (open == '{') {
+            text.clear();
+            for (std::size_t i = 0; i < depth; ++i) {
+                text += i + 1 < depth ? R"({"a":)" : "{";
+            }
+        }
+        return text + std::string(depth, close);
+    };
+    const std::size_t max = kMaxDepth;
+    CHECK(document::parse(nested(max, '[', ']')).has_value());
+    CHECK(document::parse(nested(max, '{', '}')).has_value());
+    for (const auto& text : {nested(max + 1, '[', ']'), nested(max + 1, '{', '}'),
+                             std::string(std::size_t{3} << 20, '[')}) {
+        const auto d = document::parse(text);
+        REQUIRE_FALSE(d.has_value());
+        CHECK_THAT(d.error().message, Catch::Contains("exceeded max depth (10000)"));
+    }
+    // A deep document that parses can be walked and dumped.
+    const auto deep = document::parse(nested(max, '[', ']'));
+    CHECK(deep->root().dump().size() == 2 * max);
+}
+
 TEST_CASE("json.dump_round_trips", "[json]") {
     const std::vector<std::string> texts = {
         R"({"a":[1,2,{"b":null}],"c":"x\"y","d":true,"e":-1.5})",
