@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite on a Debian 12 machine, as root: installs what is missing (idempotent;
 # the first run also builds kube-apiserver from Debian's source package, ~10 min), builds
-# multisched, then runs every unit test and the e2e suite through ctest.
+# multisched, then runs every unit test and the e2e suite through ctest, then builds the fuzz
+# targets with clang and fuzzes each for a bounded time.
 #   BUILD_DIR (default: build)   JOBS (default: nproc)
+#   FUZZ_BUILD_DIR (default: $BUILD_DIR-fuzz)   FUZZ_SECONDS (default: 30, per target)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$repo/build}
@@ -11,5 +13,13 @@ jobs=${JOBS:-$(nproc)}
 "$repo/test/cluster/install_deps.sh"
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$jobs"
-cd "$build"
-ctest --output-on-failure --timeout 1500
+(cd "$build" && ctest --output-on-failure --timeout 1500)
+
+# libFuzzer: the fuzz targets of test/fuzz in a clang build tree of their own, each fuzzing for
+# FUZZ_SECONDS from its committed corpus (the main build above already replayed the corpus).
+fuzz_build=${FUZZ_BUILD_DIR:-$build-fuzz}
+CXX=clang++ cmake -S "$repo" -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMULTISCHED_FUZZ=ON -DMULTISCHED_FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >/dev/null
+cmake --build "$fuzz_build" -j "$jobs" --target fuzzers
+cd "$fuzz_build"
+ctest --output-on-failure -L fuzz

@@ -411,9 +411,13 @@ result<rest_config> load_kubeconfig(const std::string& path) {
     if (!text) {
         return config_error(path, "", text.error().message);
     }
+    return parse_kubeconfig(*text, path);
+}
+
+result<rest_config> parse_kubeconfig(std::string_view text, const std::string& path) {
     YAML::Node root;
     try {
-        root = YAML::Load(*text);
+        root = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {
         return config_error(
             path, "",

@@ -55,6 +55,9 @@ result<server_url> parse_server_url(std::string_view server);
 // tls-server-name. Relative file paths are relative to the kubeconfig's directory. Errors name
 // the file and the field.
 result<rest_config> load_kubeconfig(const std::string& path);
+// The same for a kubeconfig's text already read from `path` (relative file references resolve
+// against its directory; errors name it).
+result<rest_config> parse_kubeconfig(std::string_view text, const std::string& path);
 
 // The in-cluster config: KUBERNETES_SERVICE_HOST/PORT, the service-account token file (re-read
 // periodically) and ca.crt under `sa_dir`.

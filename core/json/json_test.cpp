@@ -128,7 +128,7 @@ TEST_CASE("json.parse_errors_name_offset_and_reason", "[json]") {
 }
 
 TEST_CASE("json.nesting_beyond_max_depth_is_an_error", "[json]") {
-    // Found by test/fuzz (api_objects): 3 MiB of '[' overflowed the stack in the parser.
+    // Found while writing test/fuzz: 3 MiB of '[' overflowed the stack in the parser.
     const auto nested = [](std::size_t depth, char open, char close) {
         std::string text(depth, open);
         if (open == '{') {
