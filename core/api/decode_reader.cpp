@@ -43,14 +43,17 @@ std::string_view type_name(json::value v) {
 }
 
 label_map read_string_map(reader& r, json::value v, const path& p) {
-    label_map m;
     if (!r.object(v, p)) {
-        return m;
+        return {};
     }
-    m.items.reserve(v.size());
-    v.for_each_member(
-        [&](std::string_view k, json::value val) { m.set(std::string(k), r.string(val, p / k)); });
-    return m;
+    // Sorted once at the end: the apiserver sends keys in order, anyone else may not (inserting
+    // one by one would be quadratic in a hostile 1 MiB object).
+    std::vector<std::pair<std::string, std::string>> pairs;
+    pairs.reserve(v.size());
+    v.for_each_member([&](std::string_view k, json::value val) {
+        pairs.emplace_back(std::string(k), r.string(val, p / k));
+    });
+    return label_map::from_pairs(std::move(pairs));
 }
 
 std::string read_string_item(reader& r, json::value v, const path& p) {

@@ -96,6 +96,21 @@ const std::string* label_map::find(std::string_view key) const {
     return &it->second;
 }
 
+label_map label_map::from_pairs(std::vector<std::pair<std::string, std::string>> pairs) {
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    label_map m;
+    m.items.reserve(pairs.size());
+    for (auto& p : pairs) {
+        if (!m.items.empty() && m.items.back().first == p.first) {
+            m.items.back().second = std::move(p.second);  // a later duplicate wins
+        } else {
+            m.items.push_back(std::move(p));
+        }
+    }
+    return m;
+}
+
 void label_map::set(std::string key, std::string value) {
     const auto it =
         std::lower_bound(items.begin(), items.end(), key,

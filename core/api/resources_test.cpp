@@ -115,6 +115,29 @@ TEST_CASE("resources.label_map_set_and_find", "[resources]") {
     CHECK(m.find("") == nullptr);
 }
 
+TEST_CASE("resources.label_map_from_pairs_is_set_one_by_one", "[resources]") {
+    using pairs = std::vector<std::pair<std::string, std::string>>;
+    const struct {
+        std::string name;
+        pairs in;
+    } cases[] = {
+        {"empty", {}},
+        {"sorted", {{"a", "1"}, {"b", "2"}, {"c", "3"}}},
+        {"reversed", {{"c", "3"}, {"b", "2"}, {"a", "1"}}},
+        {"duplicates, the last wins", {{"b", "1"}, {"a", "x"}, {"b", "2"}, {"a", "y"}, {"b", "3"}}},
+        {"prefixes and empty key", {{"ab", "1"}, {"", "e"}, {"a", "2"}, {"abc", "3"}, {"", "f"}}},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            label_map one_by_one;
+            for (const auto& [k, v] : c.in) {
+                one_by_one.set(k, v);
+            }
+            CHECK(label_map::from_pairs(c.in) == one_by_one);
+        }
+    }
+}
+
 TEST_CASE("resources.label_map_find_small_and_large", "[resources]") {
     // Both ways of finding (the scan up to kLinearFindMax items, the binary search above), with
     // keys that share long prefixes and keys of equal length.

@@ -47,6 +47,9 @@ struct label_map {
     bool contains(std::string_view key) const { return find(key) != nullptr; }
     // Inserts or replaces, keeping the order.
     void set(std::string key, std::string value);
+    // A map of `pairs` in any order; of equal keys the last one wins (as set() one by one, or
+    // Go's decoder on duplicate keys), in O(n log n) whatever the order.
+    static label_map from_pairs(std::vector<std::pair<std::string, std::string>> pairs);
     bool empty() const { return items.empty(); }
     bool operator==(const label_map&) const = default;
 };
