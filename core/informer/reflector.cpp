@@ -150,8 +150,8 @@ task<bool> reflector::list_and_replace() {
             continue_token.clear();
             continue;
         }
-        const bool too_large = res->status == 504 &&
-                               res->body.find("Too large resource version") != std::string::npos;
+        const bool too_large =
+            res->status == 504 && res->body.find("Too large resource version") != std::string::npos;
         if ((res->status == 410 || too_large) && !resource_version_unavailable_) {
             // The resourceVersion asked for is compacted away or not reached yet: list again at
             // once with a consistent read (client-go does the same, without a back-off).
@@ -244,8 +244,10 @@ bool reflector::apply_event(std::string_view line, watch_end& end) {
         const auto code = obj["code"].as_int().value_or(0);
         MS_LOG_V(2, "watch {} ended with an error event: {} {}", opts_.resource_path, code,
                  obj["message"].as_string());
+        // 410: relist at the last resourceVersion, which stays usable (client-go: a LIST at RV
+        // x returns data at least as fresh as x, so the watch cache can answer it). Only a LIST
+        // refused with 410 forces the consistent read from etcd.
         end = code == 410 ? watch_end::relist : watch_end::back_off;
-        resource_version_unavailable_ = resource_version_unavailable_ || code == 410;
         return false;
     }
     const std::string rv(obj["metadata"]["resourceVersion"].as_string());
@@ -278,8 +280,7 @@ task<reflector::watch_end> reflector::watch_once() {
         const auto status = stream.error().http_status;
         MS_LOG_WARN("watch {} failed: {}", opts_.resource_path, stream.error().message);
         if (status == 410) {
-            resource_version_unavailable_ = true;
-            co_return watch_end::relist;
+            co_return watch_end::relist;  // at the last resourceVersion, as an ERROR event's 410
         }
         co_return watch_end::back_off;
     }

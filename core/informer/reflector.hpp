@@ -4,12 +4,13 @@
 // that ends cleanly is reopened from the last resourceVersion; 410 Gone relists; connection
 // errors, 429 and 5xx back off (0.8 s doubling to 30 s, jittered) and re-watch from the same
 // resourceVersion. The LIST's resourceVersion is client-go's relistResourceVersion: "0" for the
-// first (the apiserver's watch cache answers, no etcd read), the last one seen for a relist
-// (watch cache, not paged), "" (a paged consistent read from etcd, limit/continue) after a 410
-// or "Too large resource version" made that one unusable. A LIST's items reach the handlers in
-// namespace/name order (etcd's), whichever of the two served it. A relist diffs against the store and delivers
-// adds/updates/deletes, so handlers never miss a delete. Objects that fail to decode are logged
-// and skipped. The object type is erased: `decode` turns one JSON object into a stored object.
+// first (the apiserver's watch cache answers, no etcd read), the last one seen for a relist,
+// after a watch's 410 too (watch cache, not paged), "" (a paged consistent read from etcd,
+// limit/continue) once a LIST was refused with 410 or "Too large resource version". A LIST's
+// items reach the handlers in namespace/name order (etcd's), whichever of the two served it. A
+// relist diffs against the store and delivers adds/updates/deletes, so handlers never miss a
+// delete. Objects that fail to decode are logged and skipped. The object type is erased: `decode`
+// turns one JSON object into a stored object.
 #pragma once
 
 #include <chrono>
@@ -99,7 +100,8 @@ class reflector {
     std::unordered_map<std::string, object> store_;
     std::string resource_version_;
     // The last resourceVersion cannot be listed from (client-go
-    // isLastSyncResourceVersionUnavailable): set by a 410 / too large RV, cleared by a LIST.
+    // isLastSyncResourceVersionUnavailable): set when a LIST is refused with 410 / too large
+    // RV (a watch's 410 does not set it), cleared by a LIST.
     bool resource_version_unavailable_ = false;
     bool synced_ = false;
     std::size_t lists_ = 0;

@@ -272,28 +272,39 @@ TEST_CASE("reflector.relist_resource_version_as_client_go") {
     const std::string sel = "fieldSelector=status.phase%21%3DSucceeded";
     const std::string first = "/api/v1/pods?limit=500&" + sel + "&resourceVersion=0";
     const std::string consistent = "/api/v1/pods?limit=500&" + sel;
-    SECTION("a watch ended by 410: a consistent, paged read from etcd") {
-        harness h;
-        h.api.lists.push_back({200, list({obj("a", "5")}, "10"), {}});
-        h.api.watches.push_back(
-            {0, {event("ERROR", R"({"kind":"Status","code":410,"reason":"Expired"})")}, false});
-        h.api.lists.push_back({200, list({obj("a", "5")}, "31"), {}});
-        h.expect_watches(1);
-        h.start();
-        h.run_script();
-        CHECK(h.api.list_targets == std::vector<std::string>{first, consistent});
+    const std::string at_10 = "/api/v1/pods?" + sel + "&resourceVersion=10";
+    SECTION("a watch ended by 410, as an event or as the answer: the last one, not paged") {
+        for (const bool as_event : {true, false}) {
+            INFO("as an event: " << as_event);
+            harness h;
+            h.api.lists.push_back({200, list({obj("a", "5")}, "10"), {}});
+            if (as_event) {
+                h.api.watches.push_back(
+                    {0,
+                     {event("ERROR", R"({"kind":"Status","code":410,"reason":"Expired"})")},
+                     false});
+            } else {
+                h.api.watches.push_back({410, {}, false});
+            }
+            h.api.lists.push_back({200, list({obj("a", "5")}, "31"), {}});
+            h.expect_watches(1);
+            h.start();
+            h.run_script();
+            CHECK(h.api.list_targets == std::vector<std::string>{first, at_10});
+        }
     }
-    SECTION("a failed consistent read is retried as one") {
+    SECTION("that relist refused with 410: a consistent read, retried as one") {
         harness h;
         h.api.lists.push_back({200, list({obj("a", "5")}, "10"), {}});
         h.api.watches.push_back({410, {}, false});
+        h.api.lists.push_back({410, R"({"kind":"Status","code":410,"reason":"Expired"})", {}});
         h.api.lists.push_back({500, "{}", {}});  // the consistent read fails once
         h.api.lists.push_back({200, list({obj("a", "5")}, "40"), {}});
         h.api.watches.push_back({500, {}, false});  // a watch failure: re-watch, no relist
         h.expect_watches(2);
         h.start();
         h.run_script();
-        CHECK(h.api.list_targets == std::vector<std::string>{first, consistent, consistent});
+        CHECK(h.api.list_targets == std::vector<std::string>{first, at_10, consistent, consistent});
         CHECK(h.r->lists() == 2);
     }
     SECTION("a list at a compacted or future resourceVersion is redone from etcd at once") {
