@@ -95,6 +95,11 @@ def main():
     failed = len({t.id() for t, _ in result.failures + result.errors}
                  | {t.id() for t in result.unexpectedSuccesses})
     skipped = len(result.skipped)
+    # Each failure once more, its assertion only, last: the logs printed with it can be long
+    # enough that a truncated CI log keeps neither the test's name nor what it found.
+    for t, err in result.failures + result.errors:
+        lines = [l for l in err.rstrip().splitlines() if l.strip()]
+        print("e2e: FAILED %s: %s" % (t.id(), " / ".join(lines[-3:])[:2000]), file=sys.stderr)
     if work and keep:
         print("e2e: logs kept in %s" % work, file=sys.stderr)
     print("e2e: %.1fs" % (time.monotonic() - t0), file=sys.stderr)
