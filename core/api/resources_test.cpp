@@ -141,7 +141,8 @@ TEST_CASE("resources.label_map_from_pairs_is_set_one_by_one", "[resources]") {
 TEST_CASE("resources.label_map_find_small_and_large", "[resources]") {
     // Both ways of finding (the scan up to kLinearFindMax items, the binary search above), with
     // keys that share long prefixes and keys of equal length.
-    for (const std::size_t extra : {std::size_t{0}, std::size_t{3}, label_map::kLinearFindMax + 5}) {
+    for (const std::size_t extra :
+         {std::size_t{0}, std::size_t{3}, label_map::kLinearFindMax + 5}) {
         INFO("extra keys: " << extra);
         label_map m;
         m.set("topology.kubernetes.io/zone", "z1");

@@ -44,9 +44,9 @@ TEST_CASE("rate_limit.try_take_drops_instead_of_waiting") {
         bool taken;
     };
     // Two saved up, then one per 100 ms; a refused try costs nothing.
-    const std::vector<step> steps = {{0ms, true},   {0ms, true},   {0ms, false}, {50ms, false},
-                                     {100ms, true}, {100ms, false}, {350ms, true}, {350ms, true},
-                                     {350ms, false}};
+    const std::vector<step> steps = {{0ms, true},   {0ms, true},   {0ms, false},
+                                     {50ms, false}, {100ms, true}, {100ms, false},
+                                     {350ms, true}, {350ms, true}, {350ms, false}};
     for (const auto& s : steps) {
         INFO("at " << s.at.count() << "ms");
         CHECK(b.try_take(t0 + s.at) == s.taken);

@@ -279,10 +279,8 @@ task<reflector::watch_end> reflector::watch_once() {
     if (!stream) {
         const auto status = stream.error().http_status;
         MS_LOG_WARN("watch {} failed: {}", opts_.resource_path, stream.error().message);
-        if (status == 410) {
-            co_return watch_end::relist;  // at the last resourceVersion, as an ERROR event's 410
-        }
-        co_return watch_end::back_off;
+        // 410: relist at the last resourceVersion, as after an ERROR event's 410.
+        co_return status == 410 ? watch_end::relist : watch_end::back_off;
     }
     events_in_watch_ = 0;
     const auto opened = std::chrono::steady_clock::now();

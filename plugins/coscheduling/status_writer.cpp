@@ -65,7 +65,9 @@ task<void> send_status_patch(client::api_client& client, client::http_request re
 }
 
 status_writer::status_writer(steady_fn steady, wall_fn wall)
-    : steady_(std::move(steady)), wall_(std::move(wall)), bucket_(kWritesPerSecond, kWriteBurst, steady_()) {}
+    : steady_(std::move(steady)),
+      wall_(std::move(wall)),
+      bucket_(kWritesPerSecond, kWriteBurst, steady_()) {}
 
 void status_writer::write(framework::handle& h, const api::pod_group& group, std::string_view phase,
                           std::int32_t scheduled, bool start_time,

@@ -7,6 +7,7 @@
 // about 2 for linear work, 4 would be quadratic. Results in docs/reliability.md.
 //
 //   build/multisched_object_limits [--max-shift K]   (sizes base << 0 .. base << K, default 5)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -229,12 +229,11 @@ class LeaderElectionTest(ClusterTestCase):
                 if not any(w - 5 < received[0] < w + 0.5 for w in (killed_wall, stopped_wall)):
                     out[name] = received
             return by, out
-        try:
-            wait_for(lambda: not unattributed()[1], "every Binding logged by its instance",
-                     timeout=10)
-        except AssertionError:
-            pass   # reported below with the pods
+        deadline = time.monotonic() + 10
         by, unexplained = unattributed()
+        while unexplained and time.monotonic() < deadline:   # c's last lines, a moment late
+            time.sleep(0.2)
+            by, unexplained = unattributed()
         self.assertEqual(unexplained, {}, "pods bound (201 at these times) by no instance's log")
         in_flight = len(set(names) - (by["a"] | by["b"] | by["c"]))
         self.assertLessEqual(by["a"] | by["b"] | by["c"], set(names))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: resource.Quantity strings (api::quantity::parse), as found in requests, limits,
-// allocatable and plugin args. A parsed quantity must read back without overflow and compare
-// consistently with itself.
+// allocatable and plugin args. A parsed quantity must read back without overflow, and a zero
+// as zero.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -16,7 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto units = q->value();
         const auto milli = q->milli_value();
         MS_CHECK(!q->is_zero() || (units == 0 && milli == 0), "a zero reads as zero");
-        MS_CHECK(*q == *q, "a quantity equals itself");
     }
     return 0;
 }
