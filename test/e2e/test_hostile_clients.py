@@ -1,7 +1,10 @@
 """Hostile clients on the secure port (multisched only): slowloris, huge headers, malformed
-requests, plain HTTP on the TLS port and TLS garbage, all at once, while pods are scheduled. The
-probes still answer, scheduling keeps its pace, memory stays bounded, and each kind of abuse
-gets the answer Go's net/http gives (server_connection.hpp).
+requests, plain HTTP on the TLS port and TLS garbage, all at once, while pods are scheduled, and
+wrk (Debian's HTTP load generator) keeps 2 x 32 keep-alive connections busy with /healthz
+(anonymous, allowed) and /metrics (a known token without the right: 403 after a TokenReview and a
+SubjectAccessReview, both cached). The probes still answer, scheduling keeps its pace, memory
+stays bounded, and each kind of abuse gets the answer Go's net/http gives
+(server_connection.hpp).
 
 The instance serves its own profile (hostile-e2e-scheduler) on a free --secure-port, with
 delegated authn/authz as kubeadm configures it; the scheduling pace is the time to bind 200 pods
@@ -11,8 +14,12 @@ created one after the other, without and then under the attack.
 import http.client
 import os
 import random
+import re
+import shutil
+import signal
 import socket
 import ssl
+import subprocess
 import threading
 import time
 import unittest
@@ -25,6 +32,7 @@ PROFILE = "hostile-e2e-scheduler"
 CONFIG = harness.CONFIG_HEADER + "profiles:\n- schedulerName: %s\n" % PROFILE
 SLOWLORIS = 200          # connections that never finish their header
 ATTACK_SECONDS = 15
+WRK_CONNECTIONS = 32     # per wrk process
 
 
 def tls_context():
@@ -40,6 +48,21 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def parse_wrk(out):
+    """The figures of a wrk summary: requests, non-2xx answers, socket errors, requests/s."""
+    def number(pattern, default=0):
+        m = re.search(pattern, out)
+        return float(m.group(1)) if m else default
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       out)
+    return {"requests": int(number(r"(\d+) requests in", -1)),
+            "non_2xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
+            "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0,
+            "timeouts": int(errors.group(4)) if errors else 0,
+            "per_second": number(r"Requests/sec:\s+([\d.]+)"),
+            "output": out}
 
 
 @unittest.skipIf(harness.is_upstream(), "multisched's own secure port")
@@ -63,11 +86,17 @@ class HostileClientsTest(ClusterTestCase):
         self.threads = []
         self.answers = {}
         self.lock = threading.Lock()
+        self.wrks = []           # (label, Popen) while an attack runs
+        self.wrk_results = []    # (label, summary dict) per finished wrk
+
 
     def tearDown(self):
         self.stop.set()
         for t in self.threads:
             t.join(10)
+        for _, p in self.wrks:
+            p.kill()
+            p.wait()
         local_cluster.kill_process(self.proc)
         super().tearDown()
 
@@ -133,8 +162,28 @@ class HostileClientsTest(ClusterTestCase):
         for s in socks:
             s.close()
 
+    def start_wrk(self, label, path, token=None):
+        """wrk on `path` until end_attack interrupts it (it prints its summary on SIGINT)."""
+        wrk = shutil.which("wrk")
+        self.assertIsNotNone(wrk, "wrk is not installed: run test/cluster/install_deps.sh")
+        cmd = [wrk, "-t1", "-c%d" % WRK_CONNECTIONS, "-d600s", "--timeout", "5s"]
+        if token:
+            cmd += ["-H", "Authorization: Bearer " + token]
+        cmd.append("https://127.0.0.1:%d%s" % (self.port, path))
+        self.wrks.append((label, subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                                  stderr=subprocess.STDOUT, text=True)))
+
+    def stop_wrks(self):
+        for label, p in self.wrks:
+            p.send_signal(signal.SIGINT)
+            out, _ = p.communicate(timeout=15)
+            self.wrk_results.append((label, parse_wrk(out)))
+        self.wrks = []
+
     def start_attack(self):
         rng = random.Random(7)
+        self.start_wrk("wrk /healthz", "/healthz")
+        self.start_wrk("wrk /metrics (403)", "/metrics", self.env.cluster.tokens["e2e-nobody"])
         huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (2 << 20) + b"\r\n\r\n"
         self.run_in_loop(lambda: self.raw_exchange("huge header", huge))
         self.run_in_loop(lambda: self.raw_exchange("malformed", b"NOT HTTP AT ALL\r\n\r\n"))
@@ -147,6 +196,7 @@ class HostileClientsTest(ClusterTestCase):
         self.threads.append(t)
 
     def end_attack(self):
+        self.stop_wrks()
         self.stop.set()
         for t in self.threads:
             t.join(15)
@@ -200,6 +250,15 @@ class HostileClientsTest(ClusterTestCase):
         self.assertGreater(answers["malformed"].get("400", 0), 0, answers)
         self.assertGreater(answers["plain HTTP on the TLS port"].get("400", 0), 0, answers)
         self.assertNotIn("200", answers["TLS garbage"], answers)
+        self.assertEqual(len(self.wrk_results), 4, self.wrk_results)
+        for label, r in self.wrk_results:
+            self.assertGreater(r["requests"], 0, "%s: %s" % (label, r["output"]))
+            self.assertEqual(r["timeouts"], 0, "%s: %s" % (label, r["output"]))
+            # Every /healthz answer is 200; every /metrics answer is the 403.
+            expected_non_2xx = 0 if "healthz" in label else r["requests"]
+            self.assertEqual(r["non_2xx"], expected_non_2xx, "%s: %s" % (label, r["output"]))
+        wrk_rates = ", ".join("%s %.0f/s" % (label, r["per_second"])
+                              for label, r in self.wrk_results[:2])
         self.assertLess(attacked, 2 * baseline + 5,
                         "binding 200 pods took %.1fs under attack, %.1fs without"
                         % (attacked, baseline))
@@ -209,7 +268,7 @@ class HostileClientsTest(ClusterTestCase):
                         "round of the same attack" % (rss_second - rss_after))
         print("\n    z4: 200 pods bound in %.1fs calm, %.1fs under attack; /healthz slowest "
               "%.2fs over %d probes; RSS %d MiB before, %d peak, %d after, %d after a second "
-              "round; answers %s"
+              "round; %s; answers %s"
               % (baseline, attacked, slowest_probe, len(probes), rss_before // 1024,
-                 rss_peak // 1024, rss_after // 1024, rss_second // 1024, answers),
+                 rss_peak // 1024, rss_after // 1024, rss_second // 1024, wrk_rates, answers),
               end=" ", flush=True)
