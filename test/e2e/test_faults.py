@@ -15,10 +15,15 @@ z2  kube-apiserver is SIGKILLed and restarted, then etcd, while pods are created
     each restart to the next Binding is reported.
 z3  churn: while pods are created, nodes are added, cordoned, tainted and deleted and pods
     deleted (seeded); then room is added and every remaining pod must bind.
+z5  watch history compacted away: the apiserver serves pods and nodes from etcd (no watch
+    cache) and compacts every 2 s, and the proxy cuts every connection every 3 s, so re-watches
+    start from revisions that are gone and end with 410 Expired; each costs one relist at the
+    last resourceVersion and nothing is lost.
 
 Sizes (environment, defaults fit CI): FAULTS_SEED (7), FAULTS_NODES (20), FAULTS_PODS (200),
 FAULTS_CHAOS_SECONDS (30) for z1; FAULTS_RESTART_NODES (30), FAULTS_RESTART_PODS (600),
-FAULTS_APISERVER_RESTARTS (3) for z2; FAULTS_CHURN_PODS (400) for z3.
+FAULTS_APISERVER_RESTARTS (3) for z2; FAULTS_CHURN_PODS (400) for z3; FAULTS_EXPIRY_PODS (300)
+for z5.
 """
 
 import os
@@ -346,6 +351,85 @@ class FaultTest(ClusterTestCase):
               "room; all %d remaining bound once each after room was added"
               % (len(names), len(deleted_pods), 20, actions, waiting, len(remaining)),
               end=" ", flush=True)
+
+    # z5. ------------------------------------------------------------------------------------
+    def test_z5_watches_expire_after_etcd_compaction(self):
+        # kube-apiserver 1.20 sizes its watch cache by itself (75 s of events at least; a size
+        # in --watch-cache-sizes is dropped with a warning, 0 disables the cache), so the way to
+        # make watches outlive their history is to serve them from etcd and compact often.
+        cluster = self.env.cluster
+        saved_args = list(cluster.extra_apiserver_args)
+
+        def restore():
+            cluster.extra_apiserver_args = saved_args
+            cluster.restart_apiserver()
+        self.addCleanup(restore)    # runs after tearDown
+        cluster.extra_apiserver_args = saved_args + ["--watch-cache-sizes=pods#0,nodes#0",
+                                                     "--etcd-compaction-interval=2s"]
+        cluster.restart_apiserver()
+
+        nodes = self.create_nodes(10, cpu="64")
+        names = ["p%04d" % i for i in range(env_int("FAULTS_EXPIRY_PODS", 300))]
+        audit_start = len(cluster.audit_events())
+        self.start_instance()
+        creator, created, errors = self.create_pods_in_background(names, pause=0.05)
+        cuts = 0
+
+        def cut_for(seconds):
+            nonlocal cuts
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                time.sleep(3)
+                self.proxy.cut_all()
+                cuts += 1
+                self.assert_instance_alive()
+        while creator.is_alive():
+            cut_for(3)
+        self.assertFalse(errors, errors)
+        bound = self.wait_all_bound(names, timeout=90)
+        cut_for(12)     # quiet watches: both resources' revisions are compacted away now
+        # New pods after the quiet spell still find their way (their watch relisted).
+        late = ["late%02d" % i for i in range(10)]
+        for name in late:
+            self.create_pod(pod(name, scheduler=PROFILE, cpu="250m", node_selector=self.label))
+        bound = self.wait_all_bound(names + late, timeout=60)
+        self.assert_no_overcommit(nodes)
+        self.assert_exactly_once(names + late, bound)
+        self.assert_instance_alive()
+
+        with open(self.log, errors="replace") as f:
+            log = f.read()
+        figures = {}
+        for resource in ("pods", "nodes"):
+            path = "/api/v1/" + resource
+            expired = log.count("watch %s ended with an error event: 410" % path)
+            failed_lists = log.count("list %s failed" % path)
+            lists = [e for e in self.our_audit(audit_start)
+                     if e.get("verb") == "list"
+                     and (e.get("objectRef") or {}).get("resource") == resource
+                     and (e.get("responseStatus") or {}).get("code") == 200]
+            # The scenario happened: watches of both resources outlived their history.
+            self.assertGreater(expired, 0, "no %s watch ended with 410; log tail:\n%s"
+                               % (resource, local_cluster.tail(self.log)))
+            # Every relist followed a 410 (or retried a LIST the proxy cut), none came from a
+            # broken connection alone, which a re-watch from the last resourceVersion covers.
+            self.assertLessEqual(len(lists), 1 + expired + failed_lists,
+                                 "%s: %d LISTs for %d expired watches and %d failed LISTs"
+                                 % (resource, len(lists), expired, failed_lists))
+            # Relists ask for the last resourceVersion seen (client-go's "at least as fresh"),
+            # not a consistent read: the first LIST asks for 0, each later one for a revision.
+            rvs = [re.search(r"[?&]resourceVersion=([^&]*)", e.get("requestURI", ""))
+                   for e in lists]
+            rvs = [m.group(1) if m else "" for m in rvs]
+            self.assertEqual(rvs[0], "0", lists[0].get("requestURI"))
+            self.assertNotIn("", rvs[1:], [e.get("requestURI") for e in lists])
+            watches = sum(1 for e in self.our_audit(audit_start) if e.get("verb") == "watch"
+                          and (e.get("objectRef") or {}).get("resource") == resource)
+            figures[resource] = "%d watches, %d ended 410, %d LISTs" % (
+                watches, expired, len(lists))
+        print("\n    z5: %d pods on %d nodes, %d cuts, all bound once; %s"
+              % (len(names) + len(late), len(nodes), cuts,
+                 "; ".join("%s: %s" % kv for kv in figures.items())), end=" ", flush=True)
 
 
 if __name__ == "__main__":
