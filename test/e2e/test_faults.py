@@ -245,10 +245,11 @@ class FaultTest(ClusterTestCase):
             return sum(self.successful_bindings().values())
 
         for i in range(restarts + 1):
-            # Wait for the scheduler to be busy, then pull the rug.
-            start = len(created)
-            wait_for(lambda: len(created) >= min(len(names), start + 60) or not creator.is_alive(),
-                     "pods being created", timeout=60)
+            # Restarts spread over the creation of the pods: wait for the scheduler to be busy
+            # with the next share of them, then pull the rug.
+            share = (i + 1) * len(names) // (restarts + 2)
+            wait_for(lambda: len(created) >= share or not creator.is_alive(),
+                     "pods being created", timeout=600)
             t0 = time.monotonic()
             what = "etcd" if i == restarts else "kube-apiserver"
             if what == "etcd":
@@ -327,7 +328,8 @@ class FaultTest(ClusterTestCase):
         wait_for(lambda: all(n in created for n in names), "every pod created")
         time.sleep(2)
         waiting = len([n for n in names if n not in deleted_pods and n not in self.bound()])
-        for i in range(4):
+        # Big nodes with room for every pod (256 of 250m each), at least four.
+        for i in range(max(4, -(-len(names) // 256))):
             self.create_node("%s-big%d" % (self.ns, i), cpu="64", memory="256Gi",
                              labels=self.label)
         remaining = [n for n in names if n not in deleted_pods]
