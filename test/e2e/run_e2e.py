@@ -8,11 +8,19 @@
 
 The last line printed is `N passed, M failed` (plus `, K skipped` when some were skipped).
 See harness.py for the environment variables.
+
+A scheduler binary built with sanitizers (-DMULTISCHED_SANITIZE=address,undefined) writes each
+report to a file of its own (ASAN_OPTIONS / UBSAN_OPTIONS log_path, set here unless the caller
+set them): every multisched process the suite starts, including the ones it SIGKILLs or that
+exit while a test still passes. Any report fails the run, and is printed.
 """
 
 import argparse
+import glob
 import os
+import shutil
 import sys
+import tempfile
 import time
 import unittest
 
@@ -63,6 +71,30 @@ class Result(unittest.TextTestResult):
             self.stream.writeln("    (%.1fs)" % (time.monotonic() - self._t0.pop(test)))
 
 
+def route_sanitizer_reports():
+    """Points the sanitizers' reports of every child process at files in a new directory
+    (outside the work dir, which is removed on success); returns it."""
+    reports = tempfile.mkdtemp(prefix="multisched-e2e-sanitizers-")
+    for var, name in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
+        opts = os.environ.get(var, "")
+        if "log_path=" not in opts:
+            extra = "log_path=%s" % os.path.join(reports, name)
+            if var == "UBSAN_OPTIONS":
+                extra += ":print_stacktrace=1"
+            os.environ[var] = "%s:%s" % (opts, extra) if opts else extra
+    return reports
+
+
+def sanitizer_reports(directory):
+    """[(file, text)] of the reports written to `directory`; removes it."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(directory, "*"))):
+        with open(path, errors="replace") as f:
+            found.append((os.path.basename(path), f.read()))
+    shutil.rmtree(directory, ignore_errors=True)
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser(description="multisched e2e suite")
     ap.add_argument("-k", action="append", default=[],
@@ -81,6 +113,7 @@ def main():
                     yield t
         suite = unittest.TestSuite(t for t in flat(suite) if any(k in t.id() for k in args.k))
 
+    reports_dir = route_sanitizer_reports()
     t0 = time.monotonic()
     runner = unittest.TextTestRunner(stream=sys.stderr, verbosity=1 if args.q else 2,
                                      resultclass=Result)
@@ -100,15 +133,20 @@ def main():
     for t, err in result.failures + result.errors:
         lines = [l for l in err.rstrip().splitlines() if l.strip()]
         print("e2e: FAILED %s: %s" % (t.id(), " / ".join(lines[-3:])[:2000]), file=sys.stderr)
+    reports = sanitizer_reports(reports_dir)
+    for name, text in reports:
+        print("e2e: FAILED: sanitizer report %s:\n%s" % (name, text[:6000]), file=sys.stderr)
     if work and keep:
         print("e2e: logs kept in %s" % work, file=sys.stderr)
     print("e2e: %.1fs" % (time.monotonic() - t0), file=sys.stderr)
     line = "%d passed, %d failed" % (result.passed, failed)
     if skipped:
         line += ", %d skipped" % skipped
+    if reports:
+        line += ", %d sanitizer reports" % len(reports)
     sys.stderr.flush()
     print(line, flush=True)
-    return 1 if failed or result.testsRun == 0 else 0
+    return 1 if failed or reports or result.testsRun == 0 else 0
 
 
 if __name__ == "__main__":

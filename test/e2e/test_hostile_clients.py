@@ -259,13 +259,14 @@ class HostileClientsTest(ClusterTestCase):
             self.assertEqual(r["non_2xx"], expected_non_2xx, "%s: %s" % (label, r["output"]))
         wrk_rates = ", ".join("%s %.0f/s" % (label, r["per_second"])
                               for label, r in self.wrk_results[:2])
-        self.assertLess(attacked, 2 * baseline + 5,
-                        "binding 200 pods took %.1fs under attack, %.1fs without"
-                        % (attacked, baseline))
-        self.assertLess(rss_peak - rss_before, 200 * 1024, "RSS grew by %d KiB under attack"
-                        % (rss_peak - rss_before))
-        self.assertLess(rss_second - rss_after, 16 * 1024, "RSS grew by %d KiB in a second "
-                        "round of the same attack" % (rss_second - rss_after))
+        if not harness.is_sanitized():     # pace and RSS mean nothing for an -O0 ASan build
+            self.assertLess(attacked, 2 * baseline + 5,
+                            "binding 200 pods took %.1fs under attack, %.1fs without"
+                            % (attacked, baseline))
+            self.assertLess(rss_peak - rss_before, 200 * 1024, "RSS grew by %d KiB under "
+                            "attack" % (rss_peak - rss_before))
+            self.assertLess(rss_second - rss_after, 16 * 1024, "RSS grew by %d KiB in a second "
+                            "round of the same attack" % (rss_second - rss_after))
         print("\n    z4: 200 pods bound in %.1fs calm, %.1fs under attack; /healthz slowest "
               "%.2fs over %d probes; RSS %d MiB before, %d peak, %d after, %d after a second "
               "round; %s; answers %s"
