@@ -274,7 +274,8 @@ class ClusterTestCase(unittest.TestCase):
 
     def tearDown(self):
         # Best effort (the apiserver may be down after a failed test); problems are printed.
-        api = self.api
+        # A long timeout: deleting the 10 000 pods of a full-size fault run takes over 10 s.
+        api = self.env.cluster.client(timeout=120)
         try:
             # No namespace controller runs: delete the pods ourselves (grace 0: no kubelet).
             api.delete("/api/v1/namespaces/%s/pods" % self.ns, grace_period=0)

@@ -325,12 +325,13 @@ class FaultTest(ClusterTestCase):
         self.assertFalse(errors, errors)
         # Room for everyone left: every remaining pod must bind now, the ones that had found
         # no room too (node events must requeue them).
-        wait_for(lambda: all(n in created for n in names), "every pod created")
+        wait_for(lambda: len(created) == len(names), "every pod created")
         time.sleep(2)
-        waiting = len([n for n in names if n not in deleted_pods and n not in self.bound()])
+        bound_now = self.bound()
+        waiting = len([n for n in names if n not in deleted_pods and n not in bound_now])
         # Big nodes with room for every pod (256 of 250m each), at least four.
         for i in range(max(4, -(-len(names) // 256))):
-            self.create_node("%s-big%d" % (self.ns, i), cpu="64", memory="256Gi",
+            self.create_node("%s-big%d" % (self.ns, i), cpu="64", memory="256Gi", pods="256",
                              labels=self.label)
         remaining = [n for n in names if n not in deleted_pods]
         bound = self.wait_all_bound(remaining, timeout=90)
