@@ -65,7 +65,7 @@ def soak_pod(i):
     return name, pod
 
 
-def bound_count(client):
+def bound_by_name(client):
     pods = client.request("GET", "/api/v1/namespaces/%s/pods" % NS)["items"]
     return {p["metadata"]["name"]: bool(p["spec"].get("nodeName")) for p in pods}
 
@@ -141,7 +141,7 @@ def main(argv=None):
                     samples.append((now - t0, rss_kib(proc.pid), created))
                 time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
             time.sleep(10)
-            bound = bound_count(client)
+            bound = bound_by_name(client)
             old_enough = [n for n, at in live if at < end - 10 and
                           int(n.split("-")[1]) % UNSCHEDULABLE_EVERY != 0]
             pending = [n for n in old_enough if not bound.get(n)]

@@ -389,7 +389,7 @@ class FaultTest(ClusterTestCase):
         while creator.is_alive():
             cut_for(3)
         self.assertFalse(errors, errors)
-        bound = self.wait_all_bound(names, timeout=90)
+        self.wait_all_bound(names, timeout=90)
         cut_for(12)     # quiet watches: both resources' revisions are compacted away now
         # New pods after the quiet spell still find their way (their watch relisted).
         late = ["late%02d" % i for i in range(10)]
