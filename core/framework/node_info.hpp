@@ -104,6 +104,16 @@ class node_info {
     // Bumped on every change; lets snapshots and tests see what moved.
     std::uint64_t generation() const { return generation_; }
 
+    // A memo for plugins that derive a number from this node and its pods with the same query
+    // every cycle (e.g. "pods in namespace N matching selector S"): the value remembered under
+    // `key` (a framework::memo_keys key naming the query), kept until the node or its pods
+    // change — every change forgets them all, and copies carry them. recall() is null when the
+    // query was not remembered since. At most kMemoSlots queries per node; remembering one more
+    // forgets the oldest. Not synchronised: the cache and the cycle share one thread.
+    static constexpr std::size_t kMemoSlots = 8;
+    const std::int64_t* recall(std::uint64_t key) const;
+    void remember(std::uint64_t key, std::int64_t value) const;
+
     explicit node_info(std::string name) : name_(std::move(name)) {}
     void set_node(std::shared_ptr<const api::node> node);
     void add_pod(std::shared_ptr<const pod_info> pod);
@@ -121,6 +131,7 @@ class node_info {
     std::int64_t non_zero_memory_ = 0;
     host_port_info used_ports_;
     std::uint64_t generation_ = 0;
+    mutable std::vector<std::pair<std::uint64_t, std::int64_t>> memo_;  // oldest first
 };
 
 }  // namespace multisched::framework

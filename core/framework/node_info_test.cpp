@@ -4,6 +4,7 @@
 #include "core/framework/node_info.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -301,6 +302,58 @@ TEST_CASE("node_info.affinity_term_matches") {
         const auto other = make_pod().name("p").ns(tc.pod_ns).label("app", "db").obj();
         CHECK(owner->required_affinity[0].matches(other, &tc.ns_labels) == tc.want);
         CHECK(owner->required_affinity[0].topology_key == "k");
+    }
+}
+
+TEST_CASE("node_info.memo_is_forgotten_on_every_change") {
+    const auto pod = [](const std::string& uid) {
+        return make_pod_info(std::make_shared<const api::pod>(make_pod().name(uid).uid(uid).obj()));
+    };
+    struct test_case {
+        std::string name;
+        std::function<void(node_info&)> change;
+        bool forgets;
+    };
+    const std::vector<test_case> cases = {
+        {"a pod added", [&](node_info& ni) { ni.add_pod(pod("b")); }, true},
+        {"a pod removed", [](node_info& ni) { REQUIRE(ni.remove_pod("a")); }, true},
+        {"the node object replaced",
+         [](node_info& ni) {
+             ni.set_node(std::make_shared<const api::node>(make_node().name("n").obj()));
+         },
+         true},
+        {"an unknown pod removed", [](node_info& ni) { CHECK_FALSE(ni.remove_pod("zz")); }, false},
+        {"a read", [](node_info& ni) { CHECK(ni.pods().size() == 1); }, false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        node_info ni("n");
+        ni.set_node(std::make_shared<const api::node>(make_node().name("n").obj()));
+        ni.add_pod(pod("a"));
+        ni.remember(7, 42);
+        ni.remember(9, 0);
+        ni.remember(7, 43);  // replaces
+        REQUIRE(ni.recall(7) != nullptr);
+        CHECK(*ni.recall(7) == 43);
+        const node_info copy = ni;  // copies carry the memo: same pods, same counts
+        REQUIRE(copy.recall(9) != nullptr);
+        c.change(ni);
+        CHECK((ni.recall(7) == nullptr) == c.forgets);
+        CHECK((ni.recall(9) == nullptr) == c.forgets);
+        CHECK(copy.recall(7) != nullptr);  // the copy is a separate node_info
+    }
+}
+
+TEST_CASE("node_info.memo_keeps_the_newest_slots") {
+    node_info ni("n");
+    for (std::uint64_t k = 1; k <= node_info::kMemoSlots + 2; ++k) {
+        ni.remember(k, static_cast<std::int64_t>(k) * 10);
+    }
+    CHECK(ni.recall(1) == nullptr);
+    CHECK(ni.recall(2) == nullptr);
+    for (std::uint64_t k = 3; k <= node_info::kMemoSlots + 2; ++k) {
+        REQUIRE(ni.recall(k) != nullptr);
+        CHECK(*ni.recall(k) == static_cast<std::int64_t>(k) * 10);
     }
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/framework/memo_keys.hpp"
 #include "plugins/helper/taints.hpp"
 
 namespace multisched::plugins::pod_topology_spread {
@@ -65,6 +66,28 @@ std::int64_t count_matching(const std::vector<std::shared_ptr<const framework::p
         }
     }
     return count;
+}
+
+std::int64_t count_matching(const framework::node_info& node, const spread_constraint& c,
+                            std::string_view ns) {
+    if (c.memo_key == 0) {
+        return count_matching(node.pods(), c, ns);
+    }
+    if (const std::int64_t* known = node.recall(c.memo_key)) {
+        return *known;
+    }
+    const std::int64_t count = count_matching(node.pods(), c, ns);
+    node.remember(c.memo_key, count);
+    return count;
+}
+
+std::string memo_text(const spread_constraint& c, std::string_view ns) {
+    std::string text = "PodTopologySpread\x1d";
+    text.append(ns).push_back('\x1d');
+    if (c.selector) {
+        framework::append_selector_text(text, *c.selector);
+    }
+    return text;
 }
 
 bool has_all_keys(const api::label_map& labels, std::span<const spread_constraint> constraints) {

@@ -53,6 +53,9 @@ struct spread_constraint {
     bool honor_node_affinity = true;  // nodeAffinityPolicy unset or "Honor"
     bool honor_node_taints = false;   // nodeTaintsPolicy "Honor"
     bool is_hostname = false;         // topology_key == kubernetes.io/hostname
+    // The node memo key of this constraint's count_matching in the incoming pod's namespace
+    // (framework::memo_keys); 0: counted afresh on every node.
+    std::uint64_t memo_key = 0;
 
     // labels.Selector.Matches.
     bool selects(const api::label_map& labels) const {
@@ -75,6 +78,12 @@ result<std::vector<spread_constraint>> filter_constraints(
 // selected by `c`. An empty selector counts nothing.
 std::int64_t count_matching(const std::vector<std::shared_ptr<const framework::pod_info>>& pods,
                             const spread_constraint& c, std::string_view ns);
+// The same over `node`'s pods, remembered in the node's memo under c.memo_key (when set): a
+// cycle recounts only the nodes whose pods changed since the count was remembered.
+std::int64_t count_matching(const framework::node_info& node, const spread_constraint& c,
+                            std::string_view ns);
+// The text memo keys are made from: the namespace and the constraint's selector.
+std::string memo_text(const spread_constraint& c, std::string_view ns);
 
 // upstream nodeLabelsMatchSpreadConstraints: every topology key is a label of the node.
 bool has_all_keys(const api::label_map& labels, std::span<const spread_constraint> constraints);

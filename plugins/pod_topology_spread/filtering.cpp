@@ -37,7 +37,7 @@ void count_domains(pre_filter_state& s, const api::pod& pod,
             if (!check.matches(cs[i])) {
                 continue;
             }
-            domain_count(s.counts[i], *values[i]) += count_matching(ni->pods(), cs[i], pod.meta.ns);
+            domain_count(s.counts[i], *values[i]) += count_matching(*ni, cs[i], pod.meta.ns);
         }
     }
 }
@@ -52,6 +52,7 @@ framework::status pod_topology_spread::pre_filter(
     if (!constraints) {
         return framework::status::error(constraints.error().message);
     }
+    assign_memo_keys(*constraints, p.meta.ns);
     if (constraints->empty()) {
         return {framework::code::skip, std::vector<std::string>{}};
     }

@@ -51,6 +51,13 @@ result<std::vector<spread_constraint>> pod_topology_spread::constraints_for(
     return defaults;
 }
 
+void pod_topology_spread::assign_memo_keys(std::vector<spread_constraint>& constraints,
+                                           std::string_view ns) {
+    for (auto& c : constraints) {
+        c.memo_key = memo_keys_.key(memo_text(c, ns));
+    }
+}
+
 // Upstream v1.30 registers Pod/All (its queueing hint keeps assigned pods in the namespace) and
 // Node Add|Delete|UpdateNodeLabel|UpdateNodeTaint (taints for nodeTaintsPolicy, and because a
 // node's Add may be missed by the queue's pre-check).

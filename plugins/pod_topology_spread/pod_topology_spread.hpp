@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/framework/handle.hpp"
+#include "core/framework/memo_keys.hpp"
 #include "core/framework/plugin.hpp"
 #include "core/util/result.hpp"
 #include "plugins/pod_topology_spread/args.hpp"
@@ -80,6 +81,8 @@ class pod_topology_spread final : public framework::pre_filter_plugin,
     // the default constraints with the pod's default selector when it has none.
     result<std::vector<spread_constraint>> constraints_for(const api::pod& pod,
                                                            std::string_view action) const;
+    // Gives each constraint the memo key of its count in namespace `ns` (count_matching).
+    void assign_memo_keys(std::vector<spread_constraint>& constraints, std::string_view ns);
     // upstream updateWithPod: `other` counted (delta 1) or uncounted (-1) on `node`.
     framework::status update_with_pod(framework::cycle_state& state, const api::pod& preemptor,
                                       const api::pod& other, const framework::node_info& node,
@@ -88,6 +91,7 @@ class pod_topology_spread final : public framework::pre_filter_plugin,
     framework::handle* handle_;
     std::vector<api::topology_spread_constraint> default_constraints_;
     bool system_defaulted_ = false;
+    framework::memo_keys memo_keys_;
 };
 
 result<std::unique_ptr<framework::plugin>> make(const YAML::Node& args, framework::handle& h);

@@ -95,7 +95,7 @@ void count_domains(pre_score_state& s, const api::pod& pod,
             if (it == s.counts[i].end() || !check.matches(cs[i])) {
                 continue;
             }
-            it->second += count_matching(ni->pods(), cs[i], pod.meta.ns);
+            it->second += count_matching(*ni, cs[i], pod.meta.ns);
         }
     }
 }
@@ -118,6 +118,7 @@ framework::status pod_topology_spread::pre_score(
     if (constraints->empty()) {
         return {framework::code::skip, std::vector<std::string>{}};
     }
+    assign_memo_keys(*constraints, p.meta.ns);
     // Only pod-level or List constraints require every topology key: with the system defaults a
     // node without a zone label still gets hostname spreading.
     const bool require_all = !p.topology_spread_constraints.empty() || !system_defaulted_;
@@ -155,7 +156,7 @@ framework::status pod_topology_spread::score(framework::cycle_state& state,
         if (value == nullptr) {
             continue;
         }
-        const std::int64_t count = c.is_hostname ? count_matching(node.pods(), c, pod.pod->meta.ns)
+        const std::int64_t count = c.is_hostname ? count_matching(node, c, pod.pod->meta.ns)
                                                  : count_of(s->counts[i], *value);
         total += score_for_count(count, c.max_skew, s->weights[i]);
     }
