@@ -113,6 +113,8 @@ class node_info {
     static constexpr std::size_t kMemoSlots = 8;
     const std::int64_t* recall(std::uint64_t key) const;
     void remember(std::uint64_t key, std::int64_t value) const;
+    // How many queries are remembered now.
+    std::size_t remembered() const { return memo_.size(); }
 
     explicit node_info(std::string name) : name_(std::move(name)) {}
     void set_node(std::shared_ptr<const api::node> node);

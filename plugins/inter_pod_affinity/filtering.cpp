@@ -45,6 +45,37 @@ void count_incoming(pre_filter_state& s, const framework::pod_info& pod, const a
     }
 }
 
+// The memo keys of the incoming pod's required terms for one cycle (pod_counter::key).
+struct incoming_keys {
+    std::uint64_t affinity = 0;       // all required affinity terms together
+    std::vector<std::uint64_t> anti;  // each required anti-affinity term
+};
+
+// count_incoming for every pod of `n` at once, the counts remembered per node: upstream
+// getIncomingAffinityAntiAffinityCounts for one node.
+void count_incoming_on(pre_filter_state& s, const framework::pod_info& pod,
+                       const framework::node_info& n, const api::label_map& labels,
+                       namespace_cache& ns, const incoming_keys& keys) {
+    if (!pod.required_affinity.empty()) {
+        const std::int64_t matching = pod_counter::count(n, keys.affinity, [&](const api::pod& p) {
+            return matches_all(pod.required_affinity, p, ns);
+        });
+        if (matching > 0) {
+            for (const auto& t : pod.required_affinity) {
+                s.affinity.add_on(t.topology_key, labels, matching);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < pod.required_anti_affinity.size(); ++i) {
+        const auto& t = pod.required_anti_affinity[i];
+        const std::int64_t matching = pod_counter::count(
+            n, keys.anti[i], [&](const api::pod& p) { return matches_other(t, p, ns); });
+        if (matching > 0) {
+            s.anti_affinity.add_on(t.topology_key, labels, matching);
+        }
+    }
+}
+
 // upstream satisfyPodAffinity: every topology key on the node, and a matching pod in each
 // domain, unless no pod matches anywhere and the pod matches its own terms.
 bool satisfies_affinity(const pre_filter_state& s, const framework::pod_info& pod,
@@ -97,6 +128,15 @@ status inter_pod_affinity::pre_filter(framework::cycle_state& state, const frame
     // HavePodsWithRequiredAntiAffinityList) when the handle tracks them.
     const auto with_anti_affinity =
         has_required ? std::nullopt : handle_.nodes_with_required_anti_affinity();
+    incoming_keys keys;
+    if (has_required) {
+        if (!pod.required_affinity.empty()) {
+            keys.affinity = counter_.key(pod.required_affinity, true);
+        }
+        for (const auto& t : pod.required_anti_affinity) {
+            keys.anti.push_back(counter_.key(std::span(&t, 1), false));
+        }
+    }
     for (const auto* n : with_anti_affinity ? *with_anti_affinity : nodes) {
         if (n->node() == nullptr) {
             continue;
@@ -104,9 +144,7 @@ status inter_pod_affinity::pre_filter(framework::cycle_state& state, const frame
         const api::label_map& labels = n->node()->meta.labels;
         count_existing_anti_affinity(*s, *pod.pod, *n, labels);
         if (has_required) {
-            for (const auto& existing : n->pods()) {
-                count_incoming(*s, pod, *existing->pod, labels, ns, 1);
-            }
+            count_incoming_on(*s, pod, *n, labels, ns, keys);
         }
     }
     if (!has_required && s->existing_anti_affinity.empty()) {

@@ -20,6 +20,7 @@
 #include "core/util/result.hpp"
 #include "plugins/inter_pod_affinity/args.hpp"
 #include "plugins/inter_pod_affinity/state.hpp"
+#include "plugins/inter_pod_affinity/terms.hpp"
 
 namespace multisched::plugins::inter_pod_affinity {
 
@@ -90,6 +91,7 @@ class inter_pod_affinity final : public framework::pre_filter_plugin,
 
     inter_pod_affinity_args args_;
     framework::handle& handle_;
+    pod_counter counter_;  // per-node counts of the incoming pod's terms
 };
 
 result<std::unique_ptr<framework::plugin>> make(const YAML::Node& args, framework::handle& h);

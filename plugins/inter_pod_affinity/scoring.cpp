@@ -23,26 +23,37 @@ status missing_state() {
         fmt::format("failed to read \"{}\" from cycleState: not found", kPreScoreStateKey));
 }
 
-// What one PreScore call needs to score an existing pod (upstream processExistingPod).
+// What one PreScore call needs to score the pods of a node (upstream processExistingPod).
 struct scorer {
     const framework::pod_info& incoming;
     const api::label_map& incoming_ns_labels;  // empty when the namespace is unknown
     std::int32_t hard_weight;
     namespace_cache& ns;
     topology_counts& scores;
+    // The memo keys of the incoming pod's preferred affinity and anti-affinity terms, in order.
+    std::vector<std::uint64_t> affinity_keys;
+    std::vector<std::uint64_t> anti_affinity_keys;
 
-    void existing(const framework::pod_info& other, const api::label_map& node_labels) {
-        // The incoming pod's preferred terms against the existing pod.
-        for (const auto& t : incoming.preferred_affinity) {
-            if (matches_other(t, *other.pod, ns)) {
-                scores.accumulate(t.topology_key, node_labels, t.weight);
+    // The incoming pod's preferred terms against every pod of `n`, by term: weight x matches.
+    void incoming_terms(const framework::node_info& n, const api::label_map& node_labels) {
+        accumulate_terms(n, node_labels, incoming.preferred_affinity, affinity_keys, 1);
+        accumulate_terms(n, node_labels, incoming.preferred_anti_affinity, anti_affinity_keys, -1);
+    }
+
+    void accumulate_terms(const framework::node_info& n, const api::label_map& node_labels,
+                          const std::vector<framework::affinity_term>& terms,
+                          const std::vector<std::uint64_t>& keys, std::int64_t sign) {
+        for (std::size_t i = 0; i < terms.size(); ++i) {
+            const auto& t = terms[i];
+            const std::int64_t matching = pod_counter::count(
+                n, keys[i], [&](const api::pod& p) { return matches_other(t, p, ns); });
+            if (matching > 0) {
+                scores.accumulate(t.topology_key, node_labels, sign * t.weight * matching);
             }
         }
-        for (const auto& t : incoming.preferred_anti_affinity) {
-            if (matches_other(t, *other.pod, ns)) {
-                scores.accumulate(t.topology_key, node_labels, -std::int64_t{t.weight});
-            }
-        }
+    }
+
+    void existing_terms(const framework::pod_info& other, const api::label_map& node_labels) {
         // The existing pod's terms against the incoming pod: required affinity counts
         // hardPodAffinityWeight (symmetry), preferred terms their weight.
         if (hard_weight > 0) {
@@ -86,7 +97,13 @@ status inter_pod_affinity::pre_score(framework::cycle_state& state, const framew
     }
     auto s = std::make_unique<pre_score_state>();
     namespace_cache ns(handle_);
-    scorer sc{pod, incoming_ns_labels, args_.hard_pod_affinity_weight, ns, s->scores};
+    scorer sc{pod, incoming_ns_labels, args_.hard_pod_affinity_weight, ns, s->scores, {}, {}};
+    for (const auto& t : pod.preferred_affinity) {
+        sc.affinity_keys.push_back(counter_.key(std::span(&t, 1), false));
+    }
+    for (const auto& t : pod.preferred_anti_affinity) {
+        sc.anti_affinity_keys.push_back(counter_.key(std::span(&t, 1), false));
+    }
     // Without preferred terms of its own, only existing pods with affinity terms can score: only
     // nodes holding such pods are visited when the handle tracks them.
     const auto with_affinity = has_constraints ? std::nullopt : handle_.nodes_with_pod_affinity();
@@ -95,8 +112,11 @@ status inter_pod_affinity::pre_score(framework::cycle_state& state, const framew
         if (pods.empty() || n->node() == nullptr || n->node()->meta.labels.empty()) {
             continue;
         }
-        for (const auto& existing : pods) {
-            sc.existing(*existing, n->node()->meta.labels);
+        const api::label_map& labels = n->node()->meta.labels;
+        sc.incoming_terms(*n, labels);
+        // Pods without terms of their own add nothing here.
+        for (const auto& existing : n->pods_with_affinity()) {
+            sc.existing_terms(*existing, labels);
         }
     }
     if (s->scores.empty()) {

@@ -115,6 +115,31 @@ bool matches_all(const std::vector<framework::affinity_term>& terms, const api::
                        [&](const auto& t) { return matches_other(t, other, ns); });
 }
 
+std::uint64_t pod_counter::key(std::span<const framework::affinity_term> terms, bool all) {
+    text_.assign(all ? "InterPodAffinity/all\x1d" : "InterPodAffinity/one\x1d");
+    for (const auto& t : terms) {
+        for (const auto& n : t.namespaces) {
+            text_.append(n).push_back('\x1f');
+        }
+        text_.push_back('\x1e');
+        if (t.namespace_selector == nullptr) {
+            text_.push_back('-');
+        } else if (is_empty(*t.namespace_selector)) {
+            text_.push_back('*');  // every namespace
+        } else {
+            return 0;
+        }
+        if (t.selector == nullptr) {
+            text_.push_back('-');  // matches no pod
+        } else {
+            text_.push_back('s');
+            framework::append_selector_text(text_, *t.selector);
+        }
+        text_.push_back('\x1d');
+    }
+    return keys_.key(text_);
+}
+
 std::string parse_error(const framework::pod_info& pi) {
     const api::pod& pod = *pi.pod;
     std::vector<std::string> errs;

@@ -4,6 +4,8 @@
 // incoming pod.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +14,7 @@
 
 #include "core/api/types.hpp"
 #include "core/framework/handle.hpp"
+#include "core/framework/memo_keys.hpp"
 #include "core/framework/node_info.hpp"
 #include "plugins/inter_pod_affinity/topology_counts.hpp"
 
@@ -44,6 +47,38 @@ bool matches_other(const framework::affinity_term& t, const api::pod& other, nam
 // upstream podMatchesAllAffinityTerms for the incoming pod's terms: false when `terms` is empty.
 bool matches_all(const std::vector<framework::affinity_term>& terms, const api::pod& other,
                  namespace_cache& ns);
+
+// Counting the pods of a node that the incoming pod's terms match, remembered per node
+// (node_info::remember) so that a cycle recounts only the nodes that changed.
+class pod_counter {
+  public:
+    // The memo key of `terms` matched together (matches_all; `all` true) or of one term; 0 when
+    // a term has a non-empty namespaceSelector, whose matches also depend on namespace labels.
+    std::uint64_t key(std::span<const framework::affinity_term> terms, bool all);
+    // How many of `node`'s pods `match` accepts; through the node's memo when `key` is not 0.
+    template <class Match>
+    static std::int64_t count(const framework::node_info& node, std::uint64_t key, Match&& match) {
+        if (key != 0) {
+            if (const std::int64_t* known = node.recall(key)) {
+                return *known;
+            }
+        }
+        std::int64_t n = 0;
+        for (const auto& p : node.pods()) {
+            if (match(*p->pod)) {
+                ++n;
+            }
+        }
+        if (key != 0) {
+            node.remember(key, n);
+        }
+        return n;
+    }
+
+  private:
+    framework::memo_keys keys_;
+    std::string text_;  // reused buffer
+};
 
 // The errors upstream NewPodInfo reports for invalid labelSelector / namespaceSelector in the
 // pod's (anti-)affinity, e.g. "requiredAffinityTerms: labelSelector.matchExpressions[0].

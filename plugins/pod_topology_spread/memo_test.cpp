@@ -193,6 +193,7 @@ TEST_CASE("pod_topology_spread.memoised_counts_follow_changes") {
             for (const auto& c : pf->constraints) {
                 const std::int64_t* known = ni.recall(c.memo_key);
                 REQUIRE(known != nullptr);
+                CHECK(ni.remembered() >= pf->constraints.size());
                 CHECK(*known == count_matching(ni.pods(), c, ""));
             }
         }
