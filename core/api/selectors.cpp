@@ -120,10 +120,10 @@ bool is_empty(const node_selector_term& t) {
     return t.match_expressions.empty() && t.match_fields.empty();
 }
 
-// Valid terms only: each requirement is known to parse.
+// Valid terms only: each requirement is known to parse, so none is validated again here.
 bool matches_valid_term(const node_selector_term& t, const node& n) {
     for (const auto& r : t.match_expressions) {
-        if (!matches(r, n.meta.labels)) {
+        if (!matches_valid(r, n.meta.labels)) {
             return false;
         }
     }
