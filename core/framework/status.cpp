@@ -23,13 +23,29 @@ std::string_view code_name(code c) {
     return "Unknown";
 }
 
+std::string_view status::reason(std::size_t i) const {
+    if (has_constant()) {
+        return i == 0 ? constant_ : std::string_view(reasons_.at(i - 1));
+    }
+    return reasons_.at(i);
+}
+
+std::vector<std::string> status::reasons() const {
+    std::vector<std::string> out;
+    out.reserve(reason_count());
+    for (std::size_t i = 0; i < reason_count(); ++i) {
+        out.emplace_back(reason(i));
+    }
+    return out;
+}
+
 std::string status::message() const {
     std::string out;
-    for (const auto& r : reasons_) {
-        if (!out.empty()) {
+    for (std::size_t i = 0; i < reason_count(); ++i) {
+        if (i > 0) {
             out += ", ";
         }
-        out += r;
+        out += reason(i);
     }
     return out;
 }

@@ -2,6 +2,7 @@
 // The one outcome type of every extension point. Its code tells the queue what to do next.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,10 +31,18 @@ enum class code {
 // "Wait", "Skip", "Pending" (the `status` label of the framework metrics).
 std::string_view code_name(code c);
 
+// A reason with static storage duration (a plugin's kErrReason... constant). A status keeps a
+// view of it: rejecting a node with a constant reason allocates nothing, which matters when
+// Filter rejects most of thousands of nodes every cycle.
+struct constant_reason {
+    std::string_view text;
+};
+
 class status {
   public:
     status() = default;  // success
     status(enum code c, std::string reason) : code_(c) { reasons_.push_back(std::move(reason)); }
+    status(enum code c, constant_reason reason) : code_(c), constant_(reason.text) {}
     status(enum code c, std::vector<std::string> reasons)
         : code_(c), reasons_(std::move(reasons)) {}
 
@@ -49,7 +58,11 @@ class status {
         return code_ == code::unschedulable || code_ == code::unschedulable_and_unresolvable ||
                code_ == code::pending;
     }
-    const std::vector<std::string>& reasons() const { return reasons_; }
+    // The reasons in order: reason(0) .. reason(reason_count() - 1), views valid while the
+    // status lives; reasons() copies them.
+    std::size_t reason_count() const { return (has_constant() ? 1 : 0) + reasons_.size(); }
+    std::string_view reason(std::size_t i) const;
+    std::vector<std::string> reasons() const;
     // The reasons joined with ", " (upstream's Status.Message()).
     std::string message() const;
 
@@ -61,7 +74,10 @@ class status {
     }
 
   private:
+    bool has_constant() const { return constant_.data() != nullptr; }
+
     enum code code_ = code::success;
+    std::string_view constant_;  // the first reason when set (constant_reason)
     std::vector<std::string> reasons_;
     std::string plugin_;
 };

@@ -61,10 +61,15 @@ std::string fit_error_message(std::size_t num_all_nodes, const std::string& pre_
     } else {
         // With a PreFilter rejection every node carries the same status: no histogram then
         // (k/k #110529).
-        std::map<std::string, std::size_t> histogram;
+        std::map<std::string, std::size_t, std::less<>> histogram;
         for (const auto& s : statuses) {
-            for (const auto& reason : s.verdict.reasons()) {
-                histogram[reason]++;
+            for (std::size_t i = 0; i < s.verdict.reason_count(); ++i) {
+                const std::string_view reason = s.verdict.reason(i);
+                if (auto it = histogram.find(reason); it != histogram.end()) {
+                    ++it->second;
+                } else {
+                    histogram.emplace(std::string(reason), 1);
+                }
             }
         }
         std::vector<std::string> parts;
@@ -218,7 +223,8 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
         out.message = std::string(kNoNodesAvailable);
         return out;
     }
-    filter_outcome f;
+    filter_outcome& f = algo.scratch;
+    f.clear();
     if (!find_feasible_nodes(fw, state, pod, nodes, algo, f, out)) {
         return out;
     }

@@ -16,10 +16,27 @@
 namespace multisched::scheduler {
 
 // State kept across cycles by the scheduler (shared by all profiles, as upstream).
+// The phases of schedule_pod, for the cycle that calls extenders between them (it awaits their
+// answers, so the node pointers below are valid only until the next suspension).
+struct filter_outcome {
+    std::vector<const framework::node_info*> feasible;
+    std::vector<framework::node_status> statuses;  // the nodes rejected, with why
+    std::string pre_filter_message;                // a PreFilter rejection's message
+
+    void clear() {
+        feasible.clear();
+        statuses.clear();
+        pre_filter_message.clear();
+    }
+};
+
 struct algorithm_state {
     std::size_t next_start_node_index = 0;
     std::int32_t global_percentage_of_nodes_to_score = 0;  // 0: adaptive
     std::mt19937_64 rng{std::random_device{}()};
+    // schedule_pod's filter_outcome, kept between cycles so that its buffers (one status per
+    // rejected node: thousands per cycle) are allocated once, not every cycle.
+    filter_outcome scratch;
 };
 
 struct schedule_result {
@@ -53,13 +70,6 @@ schedule_result schedule_pod(framework::framework& fw, framework::cycle_state& s
                              const framework::pod_info& pod,
                              std::span<framework::node_info* const> nodes, algorithm_state& algo);
 
-// The phases of schedule_pod, for the cycle that calls extenders between them (it awaits their
-// answers, so the node pointers below are valid only until the next suspension).
-struct filter_outcome {
-    std::vector<const framework::node_info*> feasible;
-    std::vector<framework::node_status> statuses;  // the nodes rejected, with why
-    std::string pre_filter_message;                // a PreFilter rejection's message
-};
 // PreFilter, then Filter over the rotating window. False when the attempt ends in an error
 // (out.failure and out.message set); out.rejector_plugins and evaluated_nodes are filled.
 // Without Score plugins one feasible node is enough, unless `with_extenders` (extenders filter

@@ -39,7 +39,9 @@ TEST_CASE("schedule_pod.num_feasible_nodes_to_find") {
 
 TEST_CASE("schedule_pod.fit_error_message") {
     const framework::node_info n1("n1"), n2("n2"), n3("n3");
-    const framework::status cpu(framework::code::unschedulable, "Insufficient cpu");
+    // A constant reason counts with equal text from a string: n3's and n1's first reason.
+    const framework::status cpu(framework::code::unschedulable,
+                                framework::constant_reason{"Insufficient cpu"});
     const framework::status both(
         framework::code::unschedulable,
         std::vector<std::string>{"Insufficient cpu", "Insufficient memory"});

@@ -200,13 +200,16 @@ status inter_pod_affinity::filter(framework::cycle_state& state, const framework
     }
     const api::label_map& labels = node.node()->meta.labels;
     if (!satisfies_affinity(*s, pod, labels)) {
-        return {code::unschedulable_and_unresolvable, std::string(kErrReasonAffinityRulesNotMatch)};
+        return {code::unschedulable_and_unresolvable,
+                framework::constant_reason{kErrReasonAffinityRulesNotMatch}};
     }
     if (!satisfies_anti_affinity(*s, pod, labels)) {
-        return {code::unschedulable, std::string(kErrReasonAntiAffinityRulesNotMatch)};
+        return {code::unschedulable,
+                framework::constant_reason{kErrReasonAntiAffinityRulesNotMatch}};
     }
     if (!s->existing_anti_affinity.empty() && s->existing_anti_affinity.any_positive_on(labels)) {
-        return {code::unschedulable, std::string(kErrReasonExistingAntiAffinityRulesNotMatch)};
+        return {code::unschedulable,
+                framework::constant_reason{kErrReasonExistingAntiAffinityRulesNotMatch}};
     }
     return {};
 }

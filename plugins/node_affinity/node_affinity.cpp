@@ -126,7 +126,8 @@ framework::status node_affinity::pre_filter(framework::cycle_state& state,
         node_names.merge(*names);
     }
     if (node_names.empty()) {
-        return {framework::code::unschedulable_and_unresolvable, std::string(kErrReasonConflict)};
+        return {framework::code::unschedulable_and_unresolvable,
+                framework::constant_reason{kErrReasonConflict}};
     }
     result.node_names = std::move(node_names);
     return {};
@@ -140,14 +141,16 @@ framework::status node_affinity::filter(framework::cycle_state& state,
     }
     const api::node& n = *node.node();
     if (added_node_selector_ && !added_node_selector_->matches(n)) {
-        return {framework::code::unschedulable_and_unresolvable, std::string(kErrReasonEnforced)};
+        return {framework::code::unschedulable_and_unresolvable,
+                framework::constant_reason{kErrReasonEnforced}};
     }
     // Without PreFilter state (PreFilter disabled), compute the affinity here, as upstream does.
     const auto* s = state.read<pre_filter_state>(kPreFilterStateKey);
     const bool ok =
         s != nullptr ? s->required.matches(n) : required_node_affinity(*pod.pod).matches(n);
     if (!ok) {
-        return {framework::code::unschedulable_and_unresolvable, std::string(kErrReasonPod)};
+        return {framework::code::unschedulable_and_unresolvable,
+                framework::constant_reason{kErrReasonPod}};
     }
     return {};
 }

@@ -19,7 +19,8 @@ framework::status node_name::filter(framework::cycle_state& /*state*/,
     if (fits(*pod.pod, node)) {
         return {};
     }
-    return {framework::code::unschedulable_and_unresolvable, std::string(kErrReason)};
+    return {framework::code::unschedulable_and_unresolvable,
+            framework::constant_reason{kErrReason}};
 }
 
 // Upstream (v1.30-v1.33 without queueing hints): Node Add, plus UpdateNodeTaint|UpdateNodeLabel

@@ -63,7 +63,7 @@ framework::status node_ports::filter(framework::cycle_state& state,
                                         "\" from cycleState: not found");
     }
     if (!fits_ports(s->ports, node)) {
-        return {framework::code::unschedulable, std::string(kErrReason)};
+        return {framework::code::unschedulable, framework::constant_reason{kErrReason}};
     }
     return {};
 }

@@ -17,7 +17,7 @@ framework::status node_unschedulable::filter(framework::cycle_state& /*state*/,
     // missing node object with the unknown-conditions reason instead of crashing.
     if (node.node() == nullptr) {
         return {framework::code::unschedulable_and_unresolvable,
-                std::string(kErrReasonUnknownCondition)};
+                framework::constant_reason{kErrReasonUnknownCondition}};
     }
     if (!node.node()->unschedulable) {
         return {};
@@ -27,7 +27,8 @@ framework::status node_unschedulable::filter(framework::cycle_state& /*state*/,
     if (helper::tolerations_tolerate_taint(pod.pod->tolerations, unschedulable_taint)) {
         return {};
     }
-    return {framework::code::unschedulable_and_unresolvable, std::string(kErrReasonUnschedulable)};
+    return {framework::code::unschedulable_and_unresolvable,
+            framework::constant_reason{kErrReasonUnschedulable}};
 }
 
 // Upstream without queueing hints (v1.30/v1.31 default): Node Add|UpdateNodeTaint|UpdateNodeLabel

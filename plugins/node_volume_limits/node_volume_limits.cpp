@@ -193,7 +193,8 @@ status node_volume_limits::filter(framework::cycle_state& /*state*/, const frame
     for (const auto& [key, count] : new_count) {
         const auto limit = limits.find(key);
         if (limit != limits.end() && attached_count[key] + count > limit->second) {
-            return {code::unschedulable, std::string(kErrReasonMaxVolumeCountExceeded)};
+            return {code::unschedulable,
+                    framework::constant_reason{kErrReasonMaxVolumeCountExceeded}};
         }
     }
     return {};

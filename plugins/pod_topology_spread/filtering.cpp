@@ -138,13 +138,14 @@ framework::status pod_topology_spread::filter(framework::cycle_state& state,
         const std::string* value = n->meta.labels.find(c.topology_key);
         if (value == nullptr) {
             return {framework::code::unschedulable_and_unresolvable,
-                    std::string(kErrReasonNodeLabelNotMatch)};
+                    framework::constant_reason{kErrReasonNodeLabelNotMatch}};
         }
         // existing matches + self match - global minimum <= maxSkew
         const std::int64_t skew =
             count_of(s->counts[i], *value) + s->self_match[i] - s->min_match(i);
         if (skew > c.max_skew) {
-            return {framework::code::unschedulable, std::string(kErrReasonConstraintsNotMatch)};
+            return {framework::code::unschedulable,
+                    framework::constant_reason{kErrReasonConstraintsNotMatch}};
         }
     }
     return {};

@@ -181,14 +181,15 @@ status volume_restrictions::remove_pod(framework::cycle_state& state,
 status volume_restrictions::filter(framework::cycle_state& state, const framework::pod_info& pod,
                                    const framework::node_info& node) {
     if (!satisfies_volume_conflicts(*pod.pod, node)) {
-        return {code::unschedulable, std::string(kErrReasonDiskConflict)};
+        return {code::unschedulable, framework::constant_reason{kErrReasonDiskConflict}};
     }
     const auto* s = state.read<pre_filter_state>(kPreFilterStateKey);
     if (s == nullptr) {
         return missing_state();
     }
     if (s->conflicting_refs > 0) {
-        return {code::unschedulable, std::string(kErrReasonReadWriteOncePodConflict)};
+        return {code::unschedulable,
+                framework::constant_reason{kErrReasonReadWriteOncePodConflict}};
     }
     return {};
 }
