@@ -167,16 +167,8 @@ task<bool> reflector::list_and_replace() {
                         res->body.substr(0, 512));
             co_return false;
         }
-        auto doc = json::document::parse(res->body);
-        if (!doc) {
-            MS_LOG_WARN("list {}: cannot parse the response: {}", opts_.resource_path,
-                        doc.error().message);
-            co_return false;
-        }
-        const json::value root = doc->root();
-        list_rv = std::string(root["metadata"]["resourceVersion"].as_string());
-        continue_token = std::string(root["metadata"]["continue"].as_string());
-        root["items"].for_each_item([&](json::value item) {
+        // Item by item: the first LIST of a big cluster is never one tree in memory.
+        auto list = json::read_list(res->body, [&](json::value item) {
             auto obj = decode_(item);
             if (!obj) {
                 MS_LOG_ERROR("skipping an object from {}: {}", opts_.resource_path,
@@ -189,6 +181,13 @@ task<bool> reflector::list_and_replace() {
             order += meta["name"].as_string();
             items.emplace_back(std::move(order), std::move(*obj));
         });
+        if (!list) {
+            MS_LOG_WARN("list {}: cannot parse the response: {}", opts_.resource_path,
+                        list.error().message);
+            co_return false;
+        }
+        list_rv = std::move(list->resource_version);
+        continue_token = std::move(list->continue_token);
         if (continue_token.empty()) {
             break;
         }

@@ -2,6 +2,9 @@
 #include "core/json/json.hpp"
 
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/system/errc.hpp>
 #include <fmt/format.h>
@@ -127,6 +130,102 @@ class depth_limited {
 
 }  // namespace
 
+using input_stream = rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream>;
+
+// Finds the spans of a List's items and reads its metadata in one SAX pass. Depth 1 is the root
+// object's members, depth 2 the members of metadata and the elements of items.
+class list_scanner {
+  public:
+    explicit list_scanner(const input_stream& in) : in_(in) {}
+
+    struct span {
+        std::size_t begin = 0;
+        std::size_t end = 0;  // begin == end: a scalar element
+    };
+    std::vector<span> items;
+    list_metadata meta;
+
+    bool Null() { return scalar(); }
+    bool Bool(bool /*b*/) { return scalar(); }
+    bool Int(int /*i*/) { return scalar(); }
+    bool Uint(unsigned /*u*/) { return scalar(); }
+    bool Int64(std::int64_t /*i*/) { return scalar(); }
+    bool Uint64(std::uint64_t /*u*/) { return scalar(); }
+    bool Double(double /*d*/) { return scalar(); }
+    bool RawNumber(const char* /*s*/, rapidjson::SizeType /*n*/, bool /*copy*/) { return scalar(); }
+    bool String(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+        if (depth_ == 2 && section_ == section::metadata) {
+            if (key_ == "resourceVersion") {
+                meta.resource_version.assign(s, n);
+            } else if (key_ == "continue") {
+                meta.continue_token.assign(s, n);
+            }
+        }
+        return scalar();
+    }
+    bool Key(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+        const std::string_view k(s, n);
+        if (depth_ == 1 && root_is_object_) {
+            section_ = k == "metadata" ? section::metadata
+                       : k == "items"  ? section::items
+                                       : section::other;
+        } else if (depth_ == 2) {
+            key_.assign(k);
+        }
+        return true;
+    }
+    bool StartObject() { return start(true); }
+    bool EndObject(rapidjson::SizeType /*members*/) { return end(); }
+    bool StartArray() { return start(false); }
+    bool EndArray(rapidjson::SizeType /*elements*/) { return end(); }
+
+  private:
+    enum class section {
+        other,
+        metadata,
+        items
+    };
+
+    bool in_items_array() const { return section_ == section::items && items_is_array_; }
+
+    bool scalar() {
+        if (depth_ == 2 && in_items_array()) {
+            items.push_back({in_.Tell(), in_.Tell()});
+        }
+        return true;
+    }
+    // The reader calls StartObject/StartArray after taking '{' / '[', and EndObject/EndArray
+    // after taking the closing bracket.
+    bool start(bool object) {
+        ++depth_;
+        if (depth_ == 1) {
+            root_is_object_ = object;
+        } else if (depth_ == 2 && section_ == section::items) {
+            items_is_array_ = !object;
+        } else if (depth_ == 3 && in_items_array()) {
+            item_begin_ = in_.Tell() - 1;
+        }
+        return true;
+    }
+    bool end() {
+        if (depth_ == 3 && in_items_array()) {
+            items.push_back({item_begin_, in_.Tell()});
+        } else if (depth_ == 2) {
+            items_is_array_ = false;  // leaving items (or metadata)
+        }
+        --depth_;
+        return true;
+    }
+
+    const input_stream& in_;
+    std::size_t depth_ = 0;
+    bool root_is_object_ = false;
+    bool items_is_array_ = false;
+    section section_ = section::other;
+    std::string key_;  // the last key inside metadata
+    std::size_t item_begin_ = 0;
+};
+
 result<void> parse_into(rapidjson::Document& doc, std::string_view text) {
     rapidjson::ParseResult parsed;
     bool too_deep = false;
@@ -147,6 +246,34 @@ result<void> parse_into(rapidjson::Document& doc, std::string_view text) {
                                           : rapidjson::GetParseError_En(parsed.Code()))};
     }
     return {};
+}
+
+result<list_metadata> read_list(std::string_view text, const std::function<void(value)>& on_item) {
+    rapidjson::MemoryStream bytes(text.data(), text.size());
+    input_stream in(bytes);
+    list_scanner scanner(in);
+    depth_limited<list_scanner> limited(scanner);
+    rapidjson::Reader reader;
+    const rapidjson::ParseResult parsed = reader.Parse<rapidjson::kParseDefaultFlags>(in, limited);
+    if (parsed.IsError()) {
+        return error{
+            boost::system::errc::make_error_code(boost::system::errc::bad_message),
+            fmt::format("invalid JSON at offset {}: {}", parsed.Offset(),
+                        limited.exceeded() ? fmt::format("exceeded max depth ({})", kMaxDepth)
+                                           : rapidjson::GetParseError_En(parsed.Code()))};
+    }
+    for (const auto& s : scanner.items) {
+        if (s.begin == s.end) {
+            on_item(value());
+            continue;
+        }
+        // A document per item: a reused one's pool allocator would keep every item's memory.
+        // Already checked as part of the whole text, so the parse cannot fail.
+        rapidjson::Document item;
+        item.Parse<rapidjson::kParseDefaultFlags>(text.data() + s.begin, s.end - s.begin);
+        on_item(item.HasParseError() ? value() : value(&item));
+    }
+    return std::move(scanner.meta);
 }
 
 result<document> document::parse(std::string_view text) {

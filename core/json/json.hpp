@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,17 @@ class document {
   private:
     std::unique_ptr<rapidjson::Document> doc_;
 };
+
+// A Kubernetes List (`{"metadata": {...}, "items": [...]}`) read item by item: the whole text is
+// checked first (an invalid text is an error and no item is passed on), then each element of
+// `items` is parsed on its own and handed to `on_item`, so the list is never one tree in memory
+// (a big cluster's first LIST is tens of MB). The view passed to `on_item` is valid during the
+// call only; elements that are neither objects nor arrays are passed as absent values.
+struct list_metadata {
+    std::string resource_version;  // metadata.resourceVersion
+    std::string continue_token;    // metadata.continue
+};
+result<list_metadata> read_list(std::string_view text, const std::function<void(value)>& on_item);
 
 // Streaming writer for request bodies: w.begin_object(); w.key("a"); w.string("b"); ...
 class writer {
