@@ -96,10 +96,23 @@ void scheduling_queue::detach(entry& e) {
             backoff_.erase({e.backoff_until, &e});
             break;
         case where::unschedulable:
+            unschedulable_.erase(&e);
+            break;
         case where::gated:
         case where::in_flight:
             break;
     }
+}
+
+template <class Pred>
+std::vector<scheduling_queue::entry*> scheduling_queue::unschedulable_where(Pred&& pred) const {
+    std::vector<entry*> out;
+    for (entry* e : unschedulable_) {
+        if (pred(*e)) {
+            out.push_back(e);
+        }
+    }
+    return out;
 }
 
 void scheduling_queue::count_incoming(std::string_view queue, std::string_view event) {
@@ -247,6 +260,7 @@ void scheduling_queue::requeue(const popped_pod& popped, failure why, clock::tim
         return;
     }
     e.place = where::unschedulable;
+    unschedulable_.insert(&e);
     e.unschedulable_since = now;
     count_incoming(kUnschedulableQ, kScheduleAttemptFailure);
 }
@@ -260,17 +274,16 @@ void scheduling_queue::done(const std::string& uid) {
 
 void scheduling_queue::on_event(const framework::cluster_event& event, clock::time_point now) {
     move_request_cycle_ = scheduling_cycle_;
-    for (auto& [uid, e] : pods_) {
-        if (e.place != where::unschedulable) {
-            continue;
-        }
+    if (unschedulable_.empty()) {
+        return;
+    }
+    const auto worth = unschedulable_where([&](const entry& e) {
         const auto& f = e.last_failure;
-        const bool worth =
-            f.any_event || std::any_of(f.events.begin(), f.events.end(),
-                                       [&](const auto& r) { return r.matches(event); });
-        if (worth) {
-            to_backoff_or_active(e, now, event_label(event));
-        }
+        return f.any_event || std::any_of(f.events.begin(), f.events.end(),
+                                          [&](const auto& r) { return r.matches(event); });
+    });
+    for (entry* e : worth) {
+        to_backoff_or_active(*e, now, event_label(event));
     }
 }
 
@@ -281,11 +294,10 @@ void scheduling_queue::flush_backoff_completed(clock::time_point now) {
 }
 
 void scheduling_queue::flush_unschedulable_leftover(clock::time_point now) {
-    for (auto& [uid, e] : pods_) {
-        if (e.place == where::unschedulable &&
-            now - e.unschedulable_since >= opts_.unschedulable_timeout) {
-            to_backoff_or_active(e, now, kUnschedulableTimeout);
-        }
+    const auto stale = unschedulable_where(
+        [&](const entry& e) { return now - e.unschedulable_since >= opts_.unschedulable_timeout; });
+    for (entry* e : stale) {
+        to_backoff_or_active(*e, now, kUnschedulableTimeout);
     }
 }
 

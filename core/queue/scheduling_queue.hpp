@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -157,6 +158,9 @@ class scheduling_queue {
     void to_backoff_or_active(entry& e, clock::time_point now, std::string_view event);
     void count_incoming(std::string_view queue, std::string_view event);
     void detach(entry& e);
+    // The unschedulable entries for which `pred` holds, collected before any of them moves.
+    template <class Pred>
+    std::vector<entry*> unschedulable_where(Pred&& pred) const;
     clock::duration backoff_duration(const entry& e) const;
     void wake();
 
@@ -165,6 +169,9 @@ class scheduling_queue {
     std::unordered_map<std::string, entry> pods_;  // by uid
     std::set<entry*, active_order> active_;
     std::set<std::pair<clock::time_point, entry*>> backoff_;
+    // The entries parked as unschedulable: what a cluster event looks through. Without it every
+    // event (each node and pod the informers add at start-up) walked every pending pod.
+    std::unordered_set<entry*> unschedulable_;
     std::uint64_t scheduling_cycle_ = 0;
     std::uint64_t move_request_cycle_ = 0;
     asio::steady_timer wake_;

@@ -105,6 +105,53 @@ TEST_CASE("scheduling_queue.unschedulable_moves_only_on_registered_events") {
     CHECK(f.q.sizes().active == 1);
 }
 
+TEST_CASE("scheduling_queue.events_move_only_the_pods_parked_now") {
+    // Three pods parked as unschedulable on node events; then, step by step, pods leave the
+    // unschedulable pool in every way and events must move exactly the ones still parked.
+    fixture f;
+    failure on_node_add;
+    on_node_add.events = {kNodeAdd};
+    const auto park = [&](const std::string& uid, clock::time_point at) {
+        f.q.add(f.pod(uid), at);
+        auto popped = f.q.try_pop();
+        REQUIRE(popped);
+        REQUIRE(popped->queued.info->pod->meta.uid == uid);
+        f.q.requeue(*popped, on_node_add, at);
+    };
+    park("a", f.t0);
+    park("b", f.t0);
+    park("c", f.t0);
+    REQUIRE(f.q.sizes().unschedulable == 3);
+
+    f.q.remove("a");                     // deleted while parked
+    f.q.update(f.pod("b"), true, f.t0);  // its spec changed: to backoff (1 s)
+    CHECK(f.q.sizes().unschedulable == 1);
+    CHECK(f.q.sizes().backoff == 1);
+
+    f.q.on_event(kNodeAdd, f.t0 + 2s);  // only c is still parked
+    CHECK(f.q.sizes().unschedulable == 0);
+    CHECK(f.q.sizes().active == 1);
+    f.q.flush_backoff_completed(f.t0 + 2s);
+    CHECK(f.q.sizes().active == 2);
+
+    // Both pop, fail and park again; one event moves both; more events find nobody.
+    for (int i = 0; i < 2; ++i) {
+        auto popped = f.q.try_pop();
+        REQUIRE(popped);
+        f.q.requeue(*popped, on_node_add, f.t0 + 3s);
+    }
+    CHECK(f.q.sizes().unschedulable == 2);
+    f.q.on_event(kPodDelete, f.t0 + 10s);  // not registered
+    CHECK(f.q.sizes().unschedulable == 2);
+    f.q.on_event(kNodeAdd, f.t0 + 10s);
+    f.q.on_event(kNodeAdd, f.t0 + 10s);
+    CHECK(f.q.sizes().unschedulable == 0);
+    CHECK(f.q.sizes().active == 2);
+    CHECK(f.pop_uid() != "<empty>");
+    CHECK(f.pop_uid() != "<empty>");
+    CHECK(f.pop_uid() == "<empty>");
+}
+
 TEST_CASE("scheduling_queue.event_during_the_cycle_sends_to_backoff") {
     fixture f;
     f.q.add(f.pod("p"), f.t0);
