@@ -226,6 +226,18 @@ class list_scanner {
     std::size_t item_begin_ = 0;
 };
 
+namespace {
+
+// The error of a failed parse: where, and why (the depth bound, or the reader's own reason).
+error parse_error(const rapidjson::ParseResult& parsed, bool too_deep) {
+    return error{boost::system::errc::make_error_code(boost::system::errc::bad_message),
+                 fmt::format("invalid JSON at offset {}: {}", parsed.Offset(),
+                             too_deep ? fmt::format("exceeded max depth ({})", kMaxDepth)
+                                      : rapidjson::GetParseError_En(parsed.Code()))};
+}
+
+}  // namespace
+
 result<void> parse_into(rapidjson::Document& doc, std::string_view text) {
     rapidjson::ParseResult parsed;
     bool too_deep = false;
@@ -240,10 +252,7 @@ result<void> parse_into(rapidjson::Document& doc, std::string_view text) {
     };
     doc.Populate(generate);
     if (parsed.IsError()) {
-        return error{boost::system::errc::make_error_code(boost::system::errc::bad_message),
-                     fmt::format("invalid JSON at offset {}: {}", parsed.Offset(),
-                                 too_deep ? fmt::format("exceeded max depth ({})", kMaxDepth)
-                                          : rapidjson::GetParseError_En(parsed.Code()))};
+        return parse_error(parsed, too_deep);
     }
     return {};
 }
@@ -256,11 +265,7 @@ result<list_metadata> read_list(std::string_view text, const std::function<void(
     rapidjson::Reader reader;
     const rapidjson::ParseResult parsed = reader.Parse<rapidjson::kParseDefaultFlags>(in, limited);
     if (parsed.IsError()) {
-        return error{
-            boost::system::errc::make_error_code(boost::system::errc::bad_message),
-            fmt::format("invalid JSON at offset {}: {}", parsed.Offset(),
-                        limited.exceeded() ? fmt::format("exceeded max depth ({})", kMaxDepth)
-                                           : rapidjson::GetParseError_En(parsed.Code()))};
+        return parse_error(parsed, limited.exceeded());
     }
     for (const auto& s : scanner.items) {
         if (s.begin == s.end) {
