@@ -141,6 +141,63 @@ TEST_CASE("extender_flow.binder_and_interest") {
     CHECK(h.event_notes("Scheduled").size() == 3);
 }
 
+// Two prioritizers, each answer held by its fake: both calls are in flight together (upstream
+// runs one goroutine per extender), the host waits for both answers, and cancelling the cycle
+// cancels both calls.
+TEST_CASE("extender_flow.prioritizers_are_asked_at_once") {
+    for (const bool cancel : {false, true}) {
+        INFO((cancel ? "cancelled while both calls wait" : "both answer"));
+        harness h;
+        h.node("n1", "4");
+        h.node("n2", "4");
+        struct prioritizer {
+            std::int64_t weight;
+            std::string answer;
+            testing::fake_api_client* api = nullptr;
+        };
+        // Alone, the first would put the pod on n1; with the second's (heavier) score, n2.
+        std::vector<prioritizer> prioritizers{
+            {5, R"([{"Host":"n1","Score":10},{"Host":"n2","Score":0}])"},
+            {20, R"([{"Host":"n1","Score":0},{"Host":"n2","Score":10}])"}};
+        std::vector<std::shared_ptr<extender::http_extender>> extenders;
+        for (auto& p : prioritizers) {
+            config::extender_config c;
+            c.url_prefix = "http://127.0.0.1:1/ext";
+            c.prioritize_verb = "prioritize";
+            c.weight = p.weight;
+            auto fake = std::make_unique<testing::fake_api_client>();
+            p.api = fake.get();
+            p.api->rules = {{verb::post, "/prioritize", 200, p.answer}};
+            p.api->hold_matching = "/prioritize";
+            extenders.push_back(std::make_shared<extender::http_extender>(c, std::move(fake)));
+        }
+        h.sched->set_extenders(extenders);
+        h.pod("p", "", "1");
+        task_group loop(h.ioc.get_executor(), "loop");
+        loop.spawn(h.sched->run());
+        h.drain();
+        CHECK(prioritizers[0].api->held() == 1);
+        CHECK(prioritizers[1].api->held() == 1);
+        if (cancel) {
+            loop.cancel();
+            h.drain();
+            CHECK(prioritizers[0].api->held() == 0);
+            CHECK(prioritizers[1].api->held() == 0);
+            CHECK(h.bound().empty());
+            continue;
+        }
+        prioritizers[1].api->release_held();
+        h.drain();
+        CHECK(h.bound().empty());  // still waiting for the first
+        prioritizers[0].api->release_held();
+        h.drain();
+        REQUIRE(h.bound().count("p") == 1);
+        CHECK(h.bound().at("p") == "n2");
+        loop.cancel();
+        h.drain();
+    }
+}
+
 struct preemption_case {
     std::string name;
     bool ignorable = false;

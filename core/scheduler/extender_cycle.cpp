@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <set>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <fmt/format.h>
 
 #include "core/extender/scores.hpp"
@@ -80,6 +83,34 @@ bool skip_failed(const extender::http_extender& ext, std::string_view verb,
     return ignored;
 }
 
+// Every extender's prioritize call at once (upstream prioritizeNodes runs one goroutine per
+// extender): the cycle waits for the slowest, not for the sum. Answers in `extenders`' order.
+// Cancelling the caller cancels every call.
+task<std::vector<result<extender::prioritize_outcome>>> prioritize_concurrently(
+    std::vector<extender::http_extender*> extenders, extender::pod_ptr pod,
+    std::vector<extender::node_ptr> nodes) {
+    if (extenders.empty()) {
+        co_return std::vector<result<extender::prioritize_outcome>>{};
+    }
+    const auto ex = co_await asio::this_coro::executor;
+    using call = decltype(asio::co_spawn(
+        ex, std::declval<task<result<extender::prioritize_outcome>>>(), asio::deferred));
+    std::vector<call> calls;
+    calls.reserve(extenders.size());
+    for (auto* ext : extenders) {
+        calls.push_back(asio::co_spawn(ex, ext->prioritize(pod, nodes), asio::deferred));
+    }
+    auto [order, exceptions, replies] =
+        co_await asio::experimental::make_parallel_group(std::move(calls))
+            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (const auto& e : exceptions) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
+    }
+    co_return std::move(replies);
+}
+
 void add_rejector(std::vector<std::string>& rejectors, const std::string& name) {
     if (std::find(rejectors.begin(), rejectors.end(), name) == rejectors.end()) {
         rejectors.push_back(name);
@@ -103,6 +134,13 @@ task<void> scheduler::schedule_one_with_extenders(queue::popped_pod popped) {
     const auto start = std::chrono::steady_clock::now();
     auto state = new_cycle_state();
     schedule_result result = co_await schedule_with_extenders(fw, state, popped.queued.info);
+    const auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) {
+        // Shutting down while the extenders answered (their calls failed as cancelled): no
+        // binding, event or status from a cycle cut short; the pod stays pending for the next
+        // scheduler.
+        co_return;
+    }
     if (metrics_ != nullptr) {
         metrics_->algorithm_duration.observe(metrics::seconds_since(start));
     }
@@ -184,23 +222,25 @@ task<schedule_result> scheduler::schedule_with_extenders(
         co_return out;
     }
     const remembered names = remember(f);
-    const auto sent = node_objects(f.feasible);
-    std::vector<extender::prioritize_outcome> answers;
+    std::vector<extender::http_extender*> asked;
     for (const auto& ext : extenders_) {
-        if (!ext->is_prioritizer() || !ext->is_interested(*pod->pod)) {
-            continue;
+        if (ext->is_prioritizer() && ext->is_interested(*pod->pod)) {
+            asked.push_back(ext.get());
         }
-        auto answer = co_await ext->prioritize(pod->pod, sent);
-        if (!answer) {
+    }
+    auto replies = co_await prioritize_concurrently(asked, pod->pod, node_objects(f.feasible));
+    std::vector<extender::prioritize_outcome> answers;
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+        if (!replies[i]) {
             // Upstream ignores prioritize errors: the other scores decide.
             if (metrics_ != nullptr) {
-                metrics_->extender_errors.with({ext->name(), "prioritize", "ignored"}).inc();
+                metrics_->extender_errors.with({asked[i]->name(), "prioritize", "ignored"}).inc();
             }
             MS_LOG_V(2, "prioritizing with extender {} failed, ignoring its scores: {}",
-                     ext->name(), answer.error().message);
+                     asked[i]->name(), replies[i].error().message);
             continue;
         }
-        answers.push_back(std::move(*answer));
+        answers.push_back(std::move(*replies[i]));
     }
     const auto extra = extender::combine_extender_scores(answers);
     for (std::size_t i = 0; i < totals.size(); ++i) {
