@@ -15,6 +15,7 @@
 #include "core/queue/scheduling_queue.hpp"
 #include "core/scheduler/event_recorder.hpp"
 #include "core/scheduler/scheduler.hpp"
+#include "core/util/run_until_idle.hpp"
 #include "core/util/task_group.hpp"
 #include "plugins/registry.hpp"
 #include "profiles/profile_set.hpp"
@@ -57,16 +58,6 @@ class simulated_apiserver final : public client::api_client {
         co_return error{{}, "a simulation has no watches"};
     }
 };
-
-// Runs ready handlers until none is left.
-void drain(asio::io_context& ioc) {
-    for (;;) {
-        ioc.restart();
-        if (ioc.poll() == 0) {
-            return;
-        }
-    }
-}
 
 std::string scheduler_name_of(const api::pod& p) {
     return p.scheduler_name.empty() ? std::string(api::kDefaultSchedulerName) : p.scheduler_name;
@@ -237,9 +228,9 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
     }
 
     for (std::size_t round = 0; round < opts.max_rounds; ++round) {
-        drain(ioc);
+        run_until_idle(ioc);
         while (sched.schedule_next()) {
-            drain(ioc);
+            run_until_idle(ioc);
         }
         // Pods moved by this round's events wait out their backoff: time is skipped.
         queue.flush_backoff_completed(queue::clock::now() + std::chrono::hours(24));
@@ -247,7 +238,7 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
             break;
         }
     }
-    drain(ioc);
+    run_until_idle(ioc);
 
     for (auto& r : report.pods) {
         const auto p = pods.find(r.pod);
@@ -293,7 +284,7 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
     // Stop what still waits (Permit timers, retries) before the io_context goes.
     bindings.cancel();
     writes.cancel();
-    drain(ioc);
+    run_until_idle(ioc);
     return report;
 }
 

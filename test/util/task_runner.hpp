@@ -11,24 +11,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "core/util/run_until_idle.hpp"
 #include "core/util/task.hpp"
 
 namespace multisched::testing {
 
+// Runs ready handlers until none is left (run_until_idle.hpp).
+inline void drain(asio::io_context& ioc) { run_until_idle(ioc); }
+
 // Polls `ioc` until `t` finishes and returns its value (rethrows its exception). Throws
 // std::runtime_error when `t` is still running after `limit`, so a broken test fails instead of
 // hanging.
-// Runs ready handlers until none is left, restarting the context whenever it runs out (work
-// that completes through posted handlers, e.g. fake_api_client answers, finishes).
-inline void drain(asio::io_context& ioc) {
-    for (;;) {
-        ioc.restart();
-        if (ioc.poll() == 0) {
-            return;
-        }
-    }
-}
-
 template <class T>
 T run(asio::io_context& ioc, task<T> t,
       std::chrono::milliseconds limit = std::chrono::seconds(30)) {
