@@ -28,6 +28,7 @@
 #include "core/client/api_client.hpp"
 #include "core/client/connection.hpp"
 #include "core/client/http_watch.hpp"
+#include "test/util/loopback_server.hpp"
 #include "test/util/task_runner.hpp"
 #include "test/util/test_pki.hpp"
 
@@ -60,19 +61,11 @@ const std::vector<std::string> kEvents = {
 };
 const std::vector<std::size_t> kChunkSizes = {1, 7, 50, 3, 64, 2, 1000};
 
-struct server_state {
+struct server_state : testing::loopback_server {
     server_state(asio::io_context& ioc, std::shared_ptr<ssl::context> tls, mode m)
-        : acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-          context(std::move(tls)),
-          behaviour(m) {}
+        : loopback_server(ioc, std::move(tls)), behaviour(m) {}
 
-    std::string port() const { return std::to_string(acceptor.local_endpoint().port()); }
-
-    tcp::acceptor acceptor;
-    std::shared_ptr<ssl::context> context;  // null: plain HTTP
     mode behaviour;
-    int connections = 0;
-    int handshake_failures = 0;
     int requests_read = 0;                   // every request read, answered or not
     std::vector<std::string> authorization;  // per request
     std::vector<std::string> client_cn;      // per request, "" when no client certificate
@@ -188,32 +181,6 @@ task<void> serve_requests(std::shared_ptr<server_state> st, Stream& stream) {
     }
 }
 
-task<void> session(std::shared_ptr<server_state> st, tcp::socket socket) {
-    ++st->connections;
-    if (!st->context) {
-        beast::tcp_stream stream(std::move(socket));
-        co_await serve_requests(st, stream);
-        co_return;
-    }
-    ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *st->context);
-    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_task);
-    if (ec) {
-        ++st->handshake_failures;
-        co_return;
-    }
-    co_await serve_requests(st, stream);
-}
-
-task<void> accept_loop(std::shared_ptr<server_state> st) {
-    for (;;) {
-        auto [ec, socket] = co_await st->acceptor.async_accept(use_task);
-        if (ec) {
-            co_return;
-        }
-        asio::co_spawn(st->acceptor.get_executor(), session(st, std::move(socket)), asio::detached);
-    }
-}
-
 struct fixture {
     asio::io_context ioc;
     testing::test_ca ca = testing::make_test_ca();
@@ -234,7 +201,8 @@ struct fixture {
             ctx->set_verify_mode(ssl::verify_peer);
         }
         auto st = std::make_shared<server_state>(ioc, ctx, m);
-        asio::co_spawn(ioc, accept_loop(st), asio::detached);
+        testing::start_serving(
+            ioc, st, [](auto server, auto& stream) { return serve_requests(server, stream); });
         return st;
     }
 
@@ -242,7 +210,7 @@ struct fixture {
         rest_config config;
         config.scheme = st.context ? "https" : "http";
         config.host = "127.0.0.1";
-        config.port = st.port();
+        config.port = std::to_string(st.port());
         config.ca_pem = ca.pem.cert_pem;
         return config;
     }
@@ -414,7 +382,7 @@ TEST_CASE("http_client.waiting_for_a_connection_counts_against_the_deadline") {
     CHECK(second.error().code == kNotSent);
     CHECK_THAT(second.error().message, Catch::Contains("all 1 connections stayed busy"));
     CHECK_FALSE(first.has_value());  // timed out: never answered
-    CHECK(st->requests_read == 1);  // /queued never reached the server
+    CHECK(st->requests_read == 1);   // /queued never reached the server
     CHECK(st->targets == std::vector<std::string>{"/hung"});
 }
 
@@ -725,10 +693,10 @@ task<watch_outcome> collect_capped(std::string port, std::size_t max_event) {
 TEST_CASE("http_client.watch_event_cap") {
     fixture f;
     auto st = f.start(mode::watch_events, /*tls=*/false);
-    auto roomy = testing::run(f.ioc, collect_capped(st->port(), 200));
+    auto roomy = testing::run(f.ioc, collect_capped(std::to_string(st->port()), 200));
     CHECK(roomy.ended);
     CHECK(roomy.events == kEvents);
-    auto tight = testing::run(f.ioc, collect_capped(st->port(), 40));
+    auto tight = testing::run(f.ioc, collect_capped(std::to_string(st->port()), 40));
     CHECK(tight.events.empty());
     REQUIRE(tight.failure.has_value());
     CHECK(tight.failure->code == http::error::body_limit);

@@ -12,8 +12,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -24,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "test/util/builders.hpp"
+#include "test/util/loopback_server.hpp"
 #include "test/util/task_runner.hpp"
 #include "test/util/test_pki.hpp"
 
@@ -33,7 +32,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 // What the server answers on one path.
@@ -43,18 +41,13 @@ struct canned {
     bool hang = false;  // read the request, never answer
 };
 
-struct extender_server {
-    extender_server(asio::io_context& ioc, std::shared_ptr<ssl::context> tls)
-        : acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-          context(std::move(tls)) {}
+struct extender_server : testing::loopback_server {
+    using loopback_server::loopback_server;
 
     std::string url(std::string_view path = "/sched/") const {
-        return fmt::format("{}://127.0.0.1:{}{}", context ? "https" : "http",
-                           acceptor.local_endpoint().port(), path);
+        return fmt::format("{}://127.0.0.1:{}{}", scheme(), port(), path);
     }
 
-    tcp::acceptor acceptor;
-    std::shared_ptr<ssl::context> context;  // null: plain HTTP
     std::map<std::string, canned> answers;  // by request target
     std::vector<std::string> targets;
     std::vector<std::string> bodies;
@@ -96,29 +89,6 @@ task<void> serve(std::shared_ptr<extender_server> st, Stream& stream) {
     }
 }
 
-task<void> session(std::shared_ptr<extender_server> st, tcp::socket socket) {
-    if (!st->context) {
-        beast::tcp_stream stream(std::move(socket));
-        co_await serve(st, stream);
-        co_return;
-    }
-    ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *st->context);
-    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_task);
-    if (!ec) {
-        co_await serve(st, stream);
-    }
-}
-
-task<void> accept_loop(std::shared_ptr<extender_server> st) {
-    for (;;) {
-        auto [ec, socket] = co_await st->acceptor.async_accept(use_task);
-        if (ec) {
-            co_return;
-        }
-        asio::co_spawn(st->acceptor.get_executor(), session(st, std::move(socket)), asio::detached);
-    }
-}
-
 struct fixture {
     asio::io_context ioc;
     std::shared_ptr<extender_server> server = start(nullptr);
@@ -128,7 +98,8 @@ struct fixture {
 
     std::shared_ptr<extender_server> start(std::shared_ptr<ssl::context> tls) {
         auto st = std::make_shared<extender_server>(ioc, std::move(tls));
-        asio::co_spawn(ioc, accept_loop(st), asio::detached);
+        testing::start_serving(ioc, st,
+                               [](auto server, auto& stream) { return serve(server, stream); });
         return st;
     }
 
