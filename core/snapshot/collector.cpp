@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/api/decode.hpp"
-#include "core/snapshot/yaml_json.hpp"
+#include "core/snapshot/meta_defaults.hpp"
 
 namespace multisched::snapshot::detail {
 

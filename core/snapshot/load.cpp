@@ -5,9 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/client/file_util.hpp"
+#include "core/config/yaml_json.hpp"
 #include "core/snapshot/collector.hpp"
 #include "core/snapshot/snapshot.hpp"
-#include "core/snapshot/yaml_json.hpp"
 
 namespace multisched::snapshot {
 namespace {
@@ -72,7 +72,7 @@ void read_json(const json::document& doc, reading& out) {
 // One YAML item: converted to JSON text, parsed, handed on.
 void add_yaml_item(std::string where, const YAML::Node& node, std::string_view list_item_kind,
                    detail::collector& out) {
-    const auto text = detail::yaml_to_json(node);
+    const auto text = config::yaml_to_json(node);
     if (!text) {
         out.problem(fmt::format("{}: {}: skipped", where, text.error().message));
         return;

@@ -1,25 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/snapshot/yaml_json.hpp"
+#include "core/config/yaml_json.hpp"
 
 #include <cmath>
-#include <cstdlib>
 
 #include <boost/system/errc.hpp>
 #include <fmt/format.h>
 
 #include "core/config/yaml_scalar.hpp"
 
-namespace multisched::snapshot::detail {
+namespace multisched::config {
 namespace {
 
-namespace ys = config::yaml_scalar;
+namespace ys = yaml_scalar;
 
 class yaml_writer {
   public:
+    explicit yaml_writer(json::writer& out) : out_(out) {}
+
     // Writes `n`; false (with error()) at the first node that has no JSON form.
     bool write(const YAML::Node& n, int depth) {
-        if (depth > kMaxDepth) {
-            return fail(n, fmt::format("nested deeper than {} levels", kMaxDepth));
+        if (depth > kMaxYamlDepth) {
+            return fail(n, fmt::format("nested deeper than {} levels", kMaxYamlDepth));
         }
         if (!n.IsDefined() || n.IsNull()) {
             out_.null();
@@ -43,7 +44,6 @@ class yaml_writer {
     }
 
     const std::string& error() const { return error_; }
-    std::string text() const { return out_.str(); }
 
   private:
     bool write_map(const YAML::Node& n, int depth) {
@@ -98,75 +98,27 @@ class yaml_writer {
         return false;
     }
 
-    json::writer out_;
+    json::writer& out_;
     std::string error_;
 };
 
-void copy_value(json::value v, json::writer& out);
-
-void copy_object(json::value v, json::writer& out, const meta_defaults* defaults) {
-    out.begin_object();
-    v.for_each_member([&](std::string_view key, json::value member) {
-        if (defaults != nullptr && ((key == "uid" && !defaults->uid.empty()) ||
-                                    (key == "namespace" && !defaults->ns.empty()))) {
-            return;  // replaced below
-        }
-        out.key(key);
-        copy_value(member, out);
-    });
-    if (defaults != nullptr && !defaults->uid.empty()) {
-        out.field("uid", defaults->uid);
-    }
-    if (defaults != nullptr && !defaults->ns.empty()) {
-        out.field("namespace", defaults->ns);
-    }
-    out.end_object();
-}
-
-void copy_value(json::value v, json::writer& out) {
-    if (v.is_object()) {
-        copy_object(v, out, nullptr);
-    } else if (v.is_array()) {
-        out.begin_array();
-        v.for_each_item([&](json::value item) { copy_value(item, out); });
-        out.end_array();
-    } else if (v.is_string()) {
-        out.string(v.as_string());
-    } else if (v.is_bool()) {
-        out.boolean(v.as_bool());
-    } else if (const auto i = v.as_int()) {
-        out.integer(*i);
-    } else if (v.is_number()) {
-        out.number(std::strtod(v.dump().c_str(), nullptr));
-    } else {
-        out.null();
-    }
-}
-
 }  // namespace
 
-result<std::string> yaml_to_json(const YAML::Node& node) {
-    yaml_writer w;
+result<void> write_yaml_as_json(const YAML::Node& node, json::writer& out) {
+    yaml_writer w(out);
     if (!w.write(node, 0)) {
         return error{boost::system::errc::make_error_code(boost::system::errc::bad_message),
                      w.error()};
     }
-    return w.text();
+    return {};
 }
 
-std::string with_meta_defaults(json::value obj, const meta_defaults& defaults) {
+result<std::string> yaml_to_json(const YAML::Node& node) {
     json::writer out;
-    out.begin_object();
-    obj.for_each_member([&](std::string_view key, json::value member) {
-        out.key(key);
-        if (key == "metadata" && member.is_object()) {
-            copy_object(member, out, &defaults);
-        } else {
-            copy_value(member, out);
-        }
-    });
-    out.end_object();
+    if (auto written = write_yaml_as_json(node, out); !written) {
+        return written.error();
+    }
     return out.str();
 }
 
-}  // namespace multisched::snapshot::detail
+}  // namespace multisched::config

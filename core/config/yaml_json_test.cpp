@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// YAML -> JSON typing (go-yaml v2 rules) and the metadata rewrite.
-#include "core/snapshot/yaml_json.hpp"
+// YAML -> JSON typing (go-yaml v2 rules) and what JSON cannot hold.
+#include "core/config/yaml_json.hpp"
 
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-namespace multisched::snapshot::detail {
+namespace multisched::config {
 namespace {
 
 std::string convert(const std::string& yaml) {
@@ -19,7 +19,7 @@ std::string convert(const std::string& yaml) {
     return *r;
 }
 
-TEST_CASE("snapshot.yaml_to_json_types_scalars") {
+TEST_CASE("config.yaml_to_json_types_scalars") {
     struct typing_case {
         std::string yaml;
         std::string json;
@@ -52,23 +52,28 @@ TEST_CASE("snapshot.yaml_to_json_types_scalars") {
         {"1: x\ntrue: z\nn: y", R"({"1":"x","true":"z","n":true})"},
         {"a: [1, b, {c: []}]", R"({"a":[1,"b",{"c":[]}]})"},
         {"a: &x {b: 1}\nc: *x", R"({"a":{"b":1},"c":{"b":1}})"},
+        {"{a: 1, b: '1', c: true, d: 'true', e: 1.5, f: ~, g: abc, h: 15s}",
+         R"({"a":1,"b":"1","c":true,"d":"true","e":1.5,"f":null,"g":"abc","h":"15s"})"},
+        {"[yes, no, 0x10, -3]", R"([true,false,16,-3])"},  // YAML 1.1, as go-yaml v2
+        {"{nested: {list: [{name: x, weight: 2}]}}",
+         R"({"nested":{"list":[{"name":"x","weight":2}]}})"},
     };
     for (const auto& c : cases) {
         CHECK(convert(c.yaml) == c.json);
     }
 }
 
-TEST_CASE("snapshot.yaml_to_json_refuses_what_json_cannot_hold") {
+TEST_CASE("config.yaml_to_json_refuses_what_json_cannot_hold") {
     auto complex_key = yaml_to_json(YAML::Load("a: 1\n? [x, y]\n: 2\n"));
     REQUIRE_FALSE(complex_key.has_value());
     CHECK(complex_key.error().message == "line 2, column 3: a mapping key must be a scalar");
 
     std::string deep;
-    for (int i = 0; i <= kMaxDepth; ++i) {
+    for (int i = 0; i <= kMaxYamlDepth; ++i) {
         deep += "[";
     }
     deep += "1";
-    for (int i = 0; i <= kMaxDepth; ++i) {
+    for (int i = 0; i <= kMaxYamlDepth; ++i) {
         deep += "]";
     }
     auto too_deep = yaml_to_json(YAML::Load(deep));
@@ -78,23 +83,5 @@ TEST_CASE("snapshot.yaml_to_json_refuses_what_json_cannot_hold") {
     CHECK(yaml_to_json(YAML::Load(deep.substr(1, deep.size() - 2))).has_value());
 }
 
-TEST_CASE("snapshot.with_meta_defaults") {
-    auto doc = json::document::parse(
-        R"({"kind":"Pod","metadata":{"name":"a","uid":"","labels":{"x":"1"}},)"
-        R"("spec":{"priority":5,"f":0.25,"big":18446744073709551615,"n":null,"b":false}})");
-    REQUIRE(doc.has_value());
-    meta_defaults both;
-    both.uid = "u";
-    both.ns = "default";
-    CHECK(with_meta_defaults(doc->root(), both) ==
-          R"({"kind":"Pod","metadata":{"name":"a","labels":{"x":"1"},"uid":"u",)"
-          R"("namespace":"default"},"spec":{"priority":5,"f":0.25,)"
-          R"("big":18446744073709553000.0,"n":null,"b":false}})");
-    meta_defaults none;
-    CHECK(with_meta_defaults(doc->root(), none) ==
-          R"({"kind":"Pod","metadata":{"name":"a","uid":"","labels":{"x":"1"}},)"
-          R"("spec":{"priority":5,"f":0.25,"big":18446744073709553000.0,"n":null,"b":false}})");
-}
-
 }  // namespace
-}  // namespace multisched::snapshot::detail
+}  // namespace multisched::config
