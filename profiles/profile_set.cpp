@@ -57,6 +57,7 @@ class profile_handle final : public framework::handle {
         }
         return &it->second;
     }
+    std::optional<std::uint64_t> random_seed() const override { return runtime_->random_seed; }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
                       std::string_view reason, std::string_view action, std::string note) override {
         if (runtime_->record) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,8 @@ struct plugin_runtime {
     std::function<void(const std::vector<std::string>&)> activate;
     // handle::persistent_slot: plugins' state kept across reloads, by key.
     std::map<std::string, std::shared_ptr<void>, std::less<>> persistent;
+    // handle::random_seed: set by the simulation (--seed); nullopt in the daemon.
+    std::optional<std::uint64_t> random_seed;
 };
 
 class profile_set {

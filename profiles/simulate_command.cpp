@@ -27,7 +27,8 @@ constexpr std::string_view kUsage =
     "  --config FILE     a KubeSchedulerConfiguration, as the daemon reads it\n"
     "  --cluster FILE    the snapshot\n"
     "  --output FORMAT   table (default) or json\n"
-    "  --seed N          seed of the random tie-breaks (default 1): same seed, same placements\n"
+    "  --seed N          seed of the random tie-breaks and of preemption's candidate offset\n"
+    "                    (default 1): same seed, same placements\n"
     "  --explain NS/POD  also explain that pending pod's last attempt: every node's Filter\n"
     "                    verdict, and each Score plugin's scores of the feasible nodes\n"
     "  -v N              log verbosity (default 0)\n";

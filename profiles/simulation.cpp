@@ -111,7 +111,9 @@ result<simulation_report> simulate(const config::scheduler_config& cfg,
     simulated_apiserver api;
     cache::cache cache;
     static const framework::registry registry = plugins::make_in_tree_registry();
-    auto built = profile_set::build(cfg, registry, api, cache);
+    auto runtime = std::make_shared<plugin_runtime>();
+    runtime->random_seed = opts.seed;
+    auto built = profile_set::build(cfg, registry, api, cache, runtime);
     if (!built) {
         return error{{}, built.error().message};
     }

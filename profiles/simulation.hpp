@@ -24,7 +24,7 @@
 namespace multisched::profiles {
 
 struct simulation_options {
-    std::uint64_t seed = 1;       // the algorithm's random tie-breaks
+    std::uint64_t seed = 1;       // random tie-breaks and preemption's dry-run offset
     std::size_t max_rounds = 20;  // rounds of retries after preemptions
     // A pending pod ("namespace/name") whose last attempt is explained (explain_pod, rerun on
     // the cluster that attempt saw); "": none.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -89,6 +90,9 @@ class handle {
     // to the instances that replace them when the configuration is reloaded. Null when the handle
     // keeps no such state: the plugin keeps its own then. Use persistent_state() below.
     virtual std::shared_ptr<void>* persistent_slot(std::string_view /*key*/) { return nullptr; }
+    // The seed of plugins' random choices (DefaultPreemption's dry-run offset) when the run must
+    // be reproducible (simulate --seed); nullopt: plugins seed from std::random_device.
+    virtual std::optional<std::uint64_t> random_seed() const { return std::nullopt; }
 };
 
 // The state of type T in `h`'s slot `key`, made with `make()` when the slot is empty (or when

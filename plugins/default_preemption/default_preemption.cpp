@@ -248,7 +248,9 @@ result<std::unique_ptr<framework::plugin>> make(const YAML::Node& args, framewor
     if (!parsed) {
         return parsed.error();
     }
-    return std::unique_ptr<framework::plugin>(std::make_unique<default_preemption>(*parsed, h));
+    const auto seed = static_cast<std::uint32_t>(h.random_seed().value_or(std::random_device{}()));
+    return std::unique_ptr<framework::plugin>(
+        std::make_unique<default_preemption>(*parsed, h, seed));
 }
 
 }  // namespace multisched::plugins::default_preemption
