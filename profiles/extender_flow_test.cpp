@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/extender/http_extender.hpp"
+#include "core/metrics/scheduler_metrics.hpp"
 #include "test/util/scheduling_harness.hpp"
 
 namespace multisched::profiles {
@@ -80,8 +81,13 @@ TEST_CASE("extender_flow.filter_prioritize_and_failures") {
         ext_api->rules = tc.answers;
         h.sched->set_extenders({std::make_shared<extender::http_extender>(extender_at(tc.ignorable),
                                                                           std::move(fake))});
+        metrics::registry reg;
+        metrics::scheduler_metrics m(reg);
+        h.queue->set_metrics(&m);
         h.pod("p", "", "1");
         h.run_loop();
+        // Extenders are not plugins: scheduler_unschedulable_pods has no label for them.
+        CHECK_THAT(reg.expose(), !Catch::Contains("plugin=\"http://"));
         const auto bound = h.bound();
         if (tc.want_node.empty()) {
             CHECK(bound.empty());

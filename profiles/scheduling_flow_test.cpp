@@ -162,6 +162,7 @@ TEST_CASE("scheduling_flow.attempts_are_counted_per_profile_and_result") {
     metrics::registry reg;
     metrics::scheduler_metrics m(reg);
     h.sched->set_metrics(&m);
+    h.queue->set_metrics(&m);
     h.api.rules.push_back({boost::beast::http::verb::post,
                            "/api/v1/namespaces/default/pods/broken/binding", 500,
                            R"({"kind":"Status","message":"etcd timeout"})"});
@@ -179,6 +180,8 @@ TEST_CASE("scheduling_flow.attempts_are_counted_per_profile_and_result") {
     CHECK(count("unschedulable", "default-scheduler") == 1);
     CHECK(count("error", "default-scheduler") == 1);  // the failed bind
     CHECK(count("unschedulable", "my-scheduler") == 0);
+    // "huge" waits, counted under the plugin that rejected it.
+    CHECK(m.unschedulable_pods.with({"NodeResourcesFit", "default-scheduler"}).value() == 1);
     const std::string text = reg.expose();
     CHECK_THAT(text, Catch::Contains("scheduler_scheduling_attempt_duration_seconds_count{"
                                      "profile=\"my-scheduler\",result=\"scheduled\"} 1"));

@@ -456,6 +456,11 @@ void framework::run_post_bind(cycle_state& state, const pod_info& pod, const std
     });
 }
 
+bool framework::has_plugin(std::string_view name) const {
+    return std::any_of(owned_.begin(), owned_.end(),
+                       [&](const auto& p) { return p->name() == name; });
+}
+
 std::vector<cluster_event> framework::events_for(const std::vector<std::string>& plugin_names,
                                                  bool& any) const {
     any = plugin_names.empty();

@@ -180,6 +180,8 @@ class framework {
                           std::string node);
     void run_post_bind(cycle_state& state, const pod_info& pod, const std::string& node);
 
+    // Whether one of this profile's plugins has this name (extenders also reject pods, by URL).
+    bool has_plugin(std::string_view name) const;
     // The events registered by the named plugins (EnqueueExtensions). `any` is set when a named
     // plugin registers none or is unknown (then every event may help, as upstream's fallback).
     std::vector<cluster_event> events_for(const std::vector<std::string>& plugin_names,

@@ -126,6 +126,27 @@ void scheduling_queue::count_incoming(std::string_view queue, std::string_view e
     it->second->inc();
 }
 
+void scheduling_queue::count_rejectors(entry& e) {
+    if (metrics_ == nullptr || e.last_failure.error) {
+        return;
+    }
+    const api::pod& pod = *e.queued.info->pod;
+    const std::string_view profile =
+        pod.scheduler_name.empty() ? api::kDefaultSchedulerName : pod.scheduler_name;
+    for (const auto& plugin : e.last_failure.rejector_plugins) {
+        metrics::gauge* g = &metrics_->unschedulable_pods.with({plugin, profile});
+        g->inc();
+        e.counted_by.push_back(g);
+    }
+}
+
+void scheduling_queue::uncount_rejectors(entry& e) {
+    for (metrics::gauge* g : e.counted_by) {
+        g->dec();
+    }
+    e.counted_by.clear();
+}
+
 void scheduling_queue::to_active(entry& e, clock::time_point now, std::string_view event) {
     detach(e);
     if (opts_.pre_enqueue && !opts_.pre_enqueue(*e.queued.info->pod).is_success()) {
@@ -217,6 +238,7 @@ void scheduling_queue::remove(const std::string& uid) {
         return;
     }
     detach(it->second);
+    uncount_rejectors(it->second);
     pods_.erase(it);
 }
 
@@ -228,6 +250,7 @@ std::optional<popped_pod> scheduling_queue::try_pop() {
     active_.erase(active_.begin());
     e->place = where::in_flight;
     e->queued.attempts++;
+    uncount_rejectors(*e);
     return popped_pod{e->queued, ++scheduling_cycle_};
 }
 
@@ -253,6 +276,7 @@ void scheduling_queue::requeue(const popped_pod& popped, failure why, clock::tim
     entry& e = it->second;
     e.queued.timestamp = now;
     e.last_failure = std::move(why);
+    count_rejectors(e);
     // A cluster event during this pod's cycle may already have made it schedulable: retry after
     // backoff instead of parking it (kube-scheduler's moveRequestCycle rule).
     if (e.last_failure.error || move_request_cycle_ >= popped.cycle) {
@@ -346,6 +370,7 @@ std::size_t scheduling_queue::remove_if(const std::function<bool(const api::pod&
         entry& e = it->second;
         if (e.place != where::in_flight && drop(*e.queued.info->pod)) {
             detach(e);
+            uncount_rejectors(e);
             it = pods_.erase(it);
             ++dropped;
         } else {

@@ -31,6 +31,7 @@
 
 namespace multisched::metrics {
 class counter;
+class gauge;
 struct scheduler_metrics;
 }  // namespace multisched::metrics
 
@@ -67,6 +68,9 @@ struct failure {
     std::vector<framework::cluster_event> events;
     bool any_event = false;  // no rejector plugin known: every event moves it
     bool error = false;      // an internal error: straight to backoff
+    // The profile's plugins that rejected the pod: each counts it in
+    // scheduler_unschedulable_pods{plugin,profile} until its next attempt or its removal.
+    std::vector<std::string> rejector_plugins;
 };
 
 struct queue_sizes {
@@ -130,7 +134,8 @@ class scheduling_queue {
     // New backoff bounds (podInitialBackoffSeconds / podMaxBackoffSeconds) for later failures.
     void set_backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max);
     // Counts every move into active, backoff or unschedulable from now on in
-    // scheduler_queue_incoming_pods_total{queue,event} (null: stop). Must outlive the queue.
+    // scheduler_queue_incoming_pods_total{queue,event}, and rejected pods in
+    // scheduler_unschedulable_pods{plugin,profile} (null: stop). Must outlive the queue.
     void set_metrics(metrics::scheduler_metrics* m) { metrics_ = m; }
 
   private:
@@ -147,6 +152,8 @@ class scheduling_queue {
         clock::time_point backoff_until{};
         clock::time_point unschedulable_since{};
         failure last_failure;
+        // The unschedulable_pods children counting this pod (its last attempt's rejectors).
+        std::vector<metrics::gauge*> counted_by;
     };
     struct active_order {
         const scheduling_queue* q;
@@ -157,6 +164,10 @@ class scheduling_queue {
     void to_active(entry& e, clock::time_point now, std::string_view event);
     void to_backoff_or_active(entry& e, clock::time_point now, std::string_view event);
     void count_incoming(std::string_view queue, std::string_view event);
+    // scheduler_unschedulable_pods: upstream counts a rejected pod from its requeue until it is
+    // popped again or deleted, wherever it waits meanwhile (unschedulable, backoff or active).
+    void count_rejectors(entry& e);
+    void uncount_rejectors(entry& e);
     void detach(entry& e);
     // The unschedulable entries for which `pred` holds, collected before any of them moves.
     template <class Pred>

@@ -75,12 +75,12 @@ TEST_CASE("scheduling_queue.backoff_doubles_to_the_max") {
             g.q.add(g.pod("p"), g.t0);
             for (int i = 0; i < attempts - 1; ++i) {
                 auto popped = g.q.try_pop();
-                g.q.requeue(*popped, failure{{}, false, true}, g.t0);
+                g.q.requeue(*popped, failure{{}, false, true, {}}, g.t0);
                 g.q.flush_backoff_completed(g.t0 + 20s);
             }
             auto popped = g.q.try_pop();
             REQUIRE(popped);
-            g.q.requeue(*popped, failure{{}, false, true}, g.t0);
+            g.q.requeue(*popped, failure{{}, false, true, {}}, g.t0);
             g.q.flush_backoff_completed(g.t0 + want - 1ms);
             CHECK(g.q.sizes().backoff == 1);
             g.q.flush_backoff_completed(g.t0 + want);
@@ -171,7 +171,7 @@ TEST_CASE("scheduling_queue.removed_in_flight_is_not_requeued") {
     auto popped = f.q.try_pop();
     REQUIRE(popped);
     f.q.remove("p");
-    f.q.requeue(*popped, failure{{}, true, false}, f.t0);
+    f.q.requeue(*popped, failure{{}, true, false, {}}, f.t0);
     const auto s = f.q.sizes();
     CHECK(s.active + s.backoff + s.unschedulable == 0);
     CHECK_FALSE(f.q.contains("p"));
@@ -184,7 +184,7 @@ TEST_CASE("scheduling_queue.update_in_flight_requeues_the_new_object") {
     REQUIRE(popped);
     f.q.update(f.pod("p", 7), true, f.t0);
     CHECK(f.q.sizes().active == 0);  // no second copy while in flight
-    f.q.requeue(*popped, failure{{}, false, true}, f.t0);
+    f.q.requeue(*popped, failure{{}, false, true, {}}, f.t0);
     f.q.flush_backoff_completed(f.t0 + 20s);
     auto again = f.q.try_pop();
     REQUIRE(again);
@@ -330,7 +330,7 @@ TEST_CASE("scheduling_queue.set_backoff_applies_to_later_failures") {
     f.q.add(f.pod("p"), f.t0);
     auto popped = f.q.try_pop();
     REQUIRE(popped);
-    f.q.requeue(*popped, failure{{}, false, true}, f.t0);
+    f.q.requeue(*popped, failure{{}, false, true, {}}, f.t0);
     f.q.flush_backoff_completed(f.t0 + 3s - 1ms);
     CHECK(f.q.sizes().backoff == 1);
     f.q.flush_backoff_completed(f.t0 + 3s);
@@ -376,6 +376,63 @@ TEST_CASE("scheduling_queue.incoming_pods_metric_and_initial_attempt") {
     f.q.requeue(*second, error, f.t0 + 3s);
     CHECK(count("backoff", "ScheduleAttemptFailure") == 1);
     CHECK(count("active", "PodAdd") == 1);  // nothing counted twice
+}
+
+// scheduler_unschedulable_pods{plugin,profile}: a rejected pod counts under each rejecting plugin
+// and its profile from its requeue, wherever it then waits, until it is popped again or leaves
+// the queue; errors count nowhere.
+TEST_CASE("scheduling_queue.unschedulable_pods_metric") {
+    metrics::registry reg;
+    metrics::scheduler_metrics m(reg);
+    fixture f;
+    f.q.set_metrics(&m);
+    const auto gauge = [&](std::string_view plugin, std::string_view profile) {
+        return m.unschedulable_pods.with({plugin, profile}).value();
+    };
+    const auto rejected_by = [](std::vector<std::string> plugins) {
+        failure why;
+        why.events = {kNodeAdd};
+        why.rejector_plugins = std::move(plugins);
+        return why;
+    };
+    f.q.add(f.pod("a"), f.t0);
+    f.q.add(make_pod().name("b").ns("d").uid("b").scheduler("packer").info(), f.t0);
+    auto a = f.q.try_pop();
+    auto b = f.q.try_pop();
+    REQUIRE((a && b));
+    f.q.requeue(*a, rejected_by({"NodeResourcesFit", "TaintToleration"}), f.t0 + 1ms);
+    f.q.requeue(*b, rejected_by({"NodeResourcesFit"}), f.t0 + 1ms);
+    CHECK(gauge("NodeResourcesFit", "default-scheduler") == 1);
+    CHECK(gauge("TaintToleration", "default-scheduler") == 1);
+    CHECK(gauge("NodeResourcesFit", "packer") == 1);
+
+    // Moved to backoff, then active: still counted until popped.
+    f.q.on_event(kNodeAdd, f.t0 + 2ms);
+    f.q.flush_backoff_completed(f.t0 + 2s);
+    CHECK(gauge("NodeResourcesFit", "default-scheduler") == 1);
+    auto again = f.q.try_pop();
+    REQUIRE(again.has_value());
+    REQUIRE(again->queued.info->pod->meta.uid == "a");
+    CHECK(gauge("NodeResourcesFit", "default-scheduler") == 0);
+    CHECK(gauge("TaintToleration", "default-scheduler") == 0);
+
+    // An error counts nowhere; a deleted pod stops counting.
+    failure error;
+    error.error = true;
+    error.rejector_plugins = {"NodeAffinity"};
+    f.q.requeue(*again, error, f.t0 + 3s);
+    CHECK(gauge("NodeAffinity", "default-scheduler") == 0);
+    f.q.remove("b");
+    CHECK(gauge("NodeResourcesFit", "packer") == 0);
+
+    // A pod dropped with its profile (reload) stops counting too.
+    f.q.flush_backoff_completed(f.t0 + 1min);
+    auto third = f.q.try_pop();
+    REQUIRE(third.has_value());
+    f.q.requeue(*third, rejected_by({"NodePorts"}), f.t0 + 4s);
+    CHECK(gauge("NodePorts", "default-scheduler") == 1);
+    CHECK(f.q.remove_if([](const api::pod&) { return true; }) == 1);
+    CHECK(gauge("NodePorts", "default-scheduler") == 0);
 }
 
 TEST_CASE("scheduling_queue.gated_pods_are_not_counted_and_start_the_sli_when_ungated") {

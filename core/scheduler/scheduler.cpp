@@ -378,6 +378,11 @@ void scheduler::handle_failure(framework::framework& fw, const queue::popped_pod
     }
     if (rejected) {
         why.events = fw.events_for(result.rejector_plugins, why.any_event);
+        for (const auto& name : result.rejector_plugins) {
+            if (fw.has_plugin(name)) {
+                why.rejector_plugins.push_back(name);
+            }
+        }
     } else {
         why.error = true;
     }
