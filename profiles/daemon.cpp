@@ -13,6 +13,7 @@
 #include "core/api/decode.hpp"
 #include "core/cache/cache.hpp"
 #include "core/client/api_client.hpp"
+#include "core/client/observed.hpp"
 #include "core/client/rate_limit.hpp"
 #include "core/client/retry_after.hpp"
 #include "core/client/write_fence.hpp"
@@ -526,9 +527,12 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
     // clientConnection.qps/burst throttle every request, as client-go's token bucket; a 429 or
     // 5xx with Retry-After is sent again (each try waits for its token), as client-go's request.
     const auto& cc = cfg.client_connection;
+    // Each exchange is observed into rest_client_* once the metrics exist (below).
+    auto request_observer = std::make_shared<client::request_observer>();
     const auto make_client = [&] {
         return client::honour_retry_after(client::rate_limited(
-            client::make_api_client(ioc.get_executor(), *rc), cc.qps, cc.burst));
+            client::observed(client::make_api_client(ioc.get_executor(), *rc), request_observer),
+            cc.qps, cc.burst));
     };
     auto client = make_client();
     // With leader election every write of the scheduling client (Bindings, preemption's
@@ -559,6 +563,14 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
     }
     process p(ioc, cfg, opts, registry, std::move(client), std::move(events_client), cache,
               std::move(*built));
+    // client-go's u.Host: IPv6 addresses in brackets.
+    const std::string request_host =
+        (rc->host.find(':') != std::string::npos ? "[" + rc->host + "]" : rc->host) + ":" +
+        rc->port;
+    *request_observer = [&p, request_host](const client::request_outcome& o) {
+        metrics::record_request(p.metrics, boost::beast::http::to_string(o.method), o.status,
+                                request_host, o.seconds);
+    };
     if (cfg.leader_election.leader_elect) {
         const auto& le = cfg.leader_election;
         leader::election_config ec;

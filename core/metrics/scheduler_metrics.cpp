@@ -80,6 +80,13 @@ family<gauge>& build_info(registry& reg, const std::string& version) {
 
 }  // namespace
 
+void record_request(scheduler_metrics& m, std::string_view method, unsigned status,
+                    std::string_view host, double seconds) {
+    const std::string code = status == 0 ? std::string("<error>") : std::to_string(status);
+    m.rest_client_requests.with({code, method, host}).inc();
+    m.rest_client_request_duration.with({method, host}).observe(seconds);
+}
+
 std::string attempts_label(int attempts) {
     return attempts >= 15 ? std::string("15+") : std::to_string(attempts);
 }
@@ -171,6 +178,14 @@ scheduler_metrics::scheduler_metrics(registry& reg, const scheduler_metrics_opti
           "backup, 1 indicates master. 'name' is the string used to identify the lease. Please "
           "make sure to group by name.",
           stability::alpha, {"name"})),
+      rest_client_requests(
+          counter_vec(reg, "rest_client_requests_total",
+                      "Number of HTTP requests, partitioned by status code, method, and host.",
+                      stability::alpha, {"code", "method", "host"})),
+      rest_client_request_duration(histogram_vec(
+          reg, "rest_client_request_duration_seconds",
+          "Request latency in seconds. Broken down by verb, and host.", stability::alpha,
+          {0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0}, {"verb", "host"})),
       config_reloads(
           counter_vec(reg, "multisched_config_reloads_total",
                       "Number of configuration reloads, by result ('success' or 'failure').",

@@ -62,6 +62,13 @@ inline constexpr int kPluginMetricsSamplePercent = 10;
 // The `attempts` label of pod_scheduling_sli_duration_seconds: "1".."14", then "15+".
 std::string attempts_label(int attempts);
 
+struct scheduler_metrics;
+// One HTTP exchange with the apiserver, as client-go records it: rest_client_requests_total with
+// code = the status ("<error>" when `status` is 0: no response), method = "GET", "POST", ...;
+// rest_client_request_duration_seconds with verb = the method; host = "host:port".
+void record_request(scheduler_metrics& m, std::string_view method, unsigned status,
+                    std::string_view host, double seconds);
+
 // metrics.SinceInSeconds.
 inline double seconds_since(
     std::chrono::steady_clock::time_point start,
@@ -118,6 +125,10 @@ struct scheduler_metrics {
 
     // --- client-go leader election ---
     family<gauge>& leader_election_master_status;  // leader_election_master_status{name}
+
+    // --- client-go request metrics (record_request) ---
+    family<counter>& rest_client_requests;  // rest_client_requests_total{code,method,host}
+    family<histogram>& rest_client_request_duration;  // request_duration_seconds{verb,host}
 
     // --- multisched ---
     family<counter>& config_reloads;  // multisched_config_reloads_total{result}

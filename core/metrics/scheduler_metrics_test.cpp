@@ -51,6 +51,7 @@ void touch_all(scheduler_metrics& m) {
     m.volume_scheduling_stage_errors.with({"bind"}).inc();
     m.leader_election_master_status.with({"kube-scheduler"}).set(1);
     m.config_reloads.with({label::kSuccess}).inc();
+    record_request(m, "POST", 201, "10.0.0.1:6443", 0.02);
 }
 
 TEST_CASE("metrics.scheduler_buckets_match_upstream") {
@@ -108,6 +109,8 @@ TEST_CASE("metrics.scheduler_buckets_match_upstream") {
         {"scheduler_pod_scheduling_duration_seconds", b_01_2_20},
         {"scheduler_plugin_execution_duration_seconds", b_00001_15_20},
         {"scheduler_queueing_hint_execution_duration_seconds", b_00001_15_20},
+        {"rest_client_request_duration_seconds",
+         {"0.005", "0.025", "0.1", "0.25", "0.5", "1", "2", "4", "8", "15", "30", "60"}},
     };
     int histograms = 0;
     for (const auto& [name, bounds] : expected) {
@@ -141,6 +144,8 @@ TEST_CASE("metrics.scheduler_families") {
         "multisched_build_info gauge [ALPHA]",
         "multisched_config_last_reload_successful gauge [ALPHA]",
         "multisched_config_reloads_total counter [ALPHA]",
+        "rest_client_request_duration_seconds histogram [ALPHA]",
+        "rest_client_requests_total counter [ALPHA]",
         "scheduler_event_handling_duration_seconds histogram [ALPHA]",
         "scheduler_framework_extension_point_duration_seconds histogram [STABLE]",
         "scheduler_goroutines gauge [ALPHA]",
@@ -190,6 +195,25 @@ TEST_CASE("metrics.scheduler_families") {
     CHECK(text.find("multisched_build_info{version=\"v1.30.0-ms1\"} 1\n") != std::string::npos);
     CHECK(text.find("multisched_config_last_reload_successful 1\n") != std::string::npos);
     CHECK(text.find("scheduler_preemption_attempts_total 0\n") != std::string::npos);
+}
+
+// client-go's request metrics: the status as code, "<error>" without a response; the method as
+// both method and verb.
+TEST_CASE("metrics.record_request") {
+    registry reg;
+    scheduler_metrics m(reg);
+    record_request(m, "POST", 201, "10.0.0.1:6443", 0.02);
+    record_request(m, "POST", 201, "10.0.0.1:6443", 0.2);
+    record_request(m, "GET", 0, "10.0.0.1:6443", 30);
+    const std::string text = reg.expose();
+    CHECK_THAT(text, Catch::Contains("rest_client_requests_total{code=\"201\",host=\"10.0.0.1:"
+                                     "6443\",method=\"POST\"} 2\n"));
+    CHECK_THAT(text, Catch::Contains("rest_client_requests_total{code=\"<error>\",host=\"10.0."
+                                     "0.1:6443\",method=\"GET\"} 1\n"));
+    CHECK_THAT(text, Catch::Contains("rest_client_request_duration_seconds_bucket{host=\"10.0.0."
+                                     "1:6443\",verb=\"POST\",le=\"0.025\"} 1\n"));
+    CHECK_THAT(text, Catch::Contains("rest_client_request_duration_seconds_count{host=\"10.0.0."
+                                     "1:6443\",verb=\"GET\"} 1\n"));
 }
 
 TEST_CASE("metrics.scheduler_unlabelled_exposed_at_start") {

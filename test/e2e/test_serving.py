@@ -132,6 +132,20 @@ class ServingTest(ClusterTestCase):
                 'scheduler_plugin_evaluation_total{extension_point="PreFilter",'
                 'plugin="NodeResourcesFit",' + profile + '} 1'):
             self.assertIn(sample, body)
+        # client-go's request metrics: the Binding POST (201) and the LISTs (200) to this
+        # apiserver, by code, method and host.
+        for pattern in (r'rest_client_requests_total\{code="201",host="127\.0\.0\.1:\d+",'
+                        r'method="POST"\} [1-9]',
+                        r'rest_client_requests_total\{code="200",host="127\.0\.0\.1:\d+",'
+                        r'method="GET"\} [1-9]',
+                        r'rest_client_request_duration_seconds_count\{host="127\.0\.0\.1:\d+",'
+                        r'verb="GET"\} [1-9]'):
+            self.assertRegex(body, pattern)
+        # A pod that fits nowhere waits, counted under the plugin that rejected it.
+        self.create_pod(harness.pod("probe-huge", scheduler="serving-probe-scheduler", cpu="500"))
+        wait_for(lambda: 'scheduler_unschedulable_pods{plugin="NodeResourcesFit",' + profile +
+                 '} 1' in self.get("/metrics", token=self.tokens["e2e-metrics-reader"])[1],
+                 "the unschedulable pod in scheduler_unschedulable_pods")
         # /configz: the configuration in force.
         status, body = self.get("/configz", token=self.tokens["e2e-metrics-reader"])
         self.assertEqual(status, 200, body)
