@@ -175,7 +175,8 @@ struct process {
                typed_decoder<api::pod>(&api::decode_pod, store_key::uid), pod_handlers()),
           nodes(*client, reflector_for("/api/v1/nodes", ""),
                 typed_decoder<api::node>(&api::decode_node, store_key::name), node_handlers()),
-          objects(*client, cache, [this](const framework::cluster_event& e) { queue.on_event(e); }),
+          objects(*client, cache,
+                  [this](const framework::cluster_event& e) { sched.on_object_event(e); }),
           metrics(metric_registry, metrics_options()) {
         metrics::register_process_collector(metric_registry);
         for (const auto& name : opts.disabled_metrics) {

@@ -189,6 +189,38 @@ TEST_CASE("scheduling_flow.attempts_are_counted_per_profile_and_result") {
     CHECK_THAT(text, Catch::Contains("scheduler_pod_scheduling_attempts_count 2"));
 }
 
+// scheduler_event_handling_duration_seconds{event}: each informer event under upstream's label;
+// events upstream's informer filters drop (a pod of another scheduler) are not observed.
+TEST_CASE("scheduling_flow.event_handling_is_timed_per_event") {
+    harness h;
+    metrics::registry reg;
+    metrics::scheduler_metrics m(reg);
+    h.sched->set_metrics(&m);
+    const auto old_node = testing::make_node().name("n1").ptr();
+    h.sched->on_node_add(old_node);
+    h.sched->on_node_update(old_node, testing::make_node().name("n1").label("a", "b").ptr());
+    h.pod("mine", "", "1");
+    h.pod("theirs", "other-scheduler", "1");
+    h.pod("bound-elsewhere", "other-scheduler", "1", "n1");
+    h.sched->on_pod_delete(testing::make_pod().name("mine").ns("default").uid("uid-mine").ptr());
+    h.sched->on_object_event(
+        {framework::event_resource::persistent_volume_claim, framework::action_add});
+    const std::string text = reg.expose();
+    for (const auto& [event, count] :
+         std::vector<std::pair<std::string, int>>{{"NodeAdd", 1},
+                                                  {"NodeLabelChange", 1},
+                                                  {"UnscheduledPodAdd", 1},
+                                                  {"AssignedPodAdd", 1},
+                                                  {"UnscheduledPodDelete", 1},
+                                                  {"PvcAdd", 1}}) {
+        INFO(event);
+        CHECK_THAT(text,
+                   Catch::Contains("scheduler_event_handling_duration_seconds_count{event=\"" +
+                                   event + "\"} " + std::to_string(count) + "\n"));
+    }
+    CHECK_THAT(text, !Catch::Contains("event=\"UnscheduledPodUpdate\""));
+}
+
 TEST_CASE("scheduling_flow.loop_pauses_while_max_bindings_are_in_flight") {
     // Bindings the apiserver has not answered yet: with a limit of 2 the loop pops two pods and
     // waits; each answered Binding lets exactly one more pod in. Without the limit the loop

@@ -66,6 +66,32 @@ class binding_goroutine {
     metrics::gauge* gauge_;
 };
 
+// Observes scheduler_event_handling_duration_seconds{event} for one informer event when it goes
+// out of scope (upstream's deferred EventHandlingLatency observation), under the label set last;
+// nothing when no label was set (an event upstream's informer filters would not deliver).
+class handling_timer {
+  public:
+    explicit handling_timer(metrics::scheduler_metrics* m)
+        : metrics_(m),
+          start_(m != nullptr ? std::chrono::steady_clock::now()
+                              : std::chrono::steady_clock::time_point{}) {}
+    ~handling_timer() {
+        if (metrics_ != nullptr && !label_.empty()) {
+            metrics_->event_handling_duration.with({label_}).observe(
+                metrics::seconds_since(start_));
+        }
+    }
+    handling_timer(const handling_timer&) = delete;
+    handling_timer& operator=(const handling_timer&) = delete;
+
+    void label(std::string_view event) { label_ = event; }
+
+  private:
+    metrics::scheduler_metrics* metrics_;
+    std::chrono::steady_clock::time_point start_;
+    std::string_view label_;
+};
+
 }  // namespace
 
 std::shared_ptr<const framework::pod_info> assumed_pod(const framework::pod_info& info,
@@ -109,8 +135,10 @@ void scheduler::track_group_member(const std::shared_ptr<const api::pod>& pod) {
 }
 
 void scheduler::on_pod_add(const std::shared_ptr<const api::pod>& pod) {
+    handling_timer timer(metrics_);
     track_group_member(pod);
     if (!pod->node_name.empty()) {
+        timer.label("AssignedPodAdd");
         queue_.remove(pod->meta.uid);
         cache_.add_pod(framework::make_pod_info(pod));
         queue_.on_event({event_resource::assigned_pod, action::action_add});
@@ -119,6 +147,7 @@ void scheduler::on_pod_add(const std::shared_ptr<const api::pod>& pod) {
     if (terminal(*pod) || !responsible_for(*pod)) {
         return;
     }
+    timer.label("UnscheduledPodAdd");
     auto info = framework::make_pod_info(pod);
     if (!pod->nominated_node_name.empty()) {
         cache_.nominated().add(info, pod->nominated_node_name);
@@ -142,8 +171,11 @@ void scheduler::update_nomination(const api::pod& old_pod,
 
 void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
                               const std::shared_ptr<const api::pod>& new_pod) {
+    handling_timer timer(metrics_);
     track_group_member(new_pod);
     if (!new_pod->node_name.empty()) {
+        // Bound now: upstream's informer filters turn it into an assigned pod's Add.
+        timer.label(old_pod->node_name.empty() ? "AssignedPodAdd" : "AssignedPodUpdate");
         // Bound (by us: confirms the assumed pod; by someone else: counts it) or updated.
         queue_.remove(new_pod->meta.uid);
         if (explanations_ != nullptr) {
@@ -159,6 +191,7 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
         return;
     }
     if (terminal(*new_pod) || !responsible_for(*new_pod)) {
+        timer.label("UnscheduledPodDelete");
         queue_.remove(new_pod->meta.uid);
         if (explanations_ != nullptr) {
             explanations_->forget(new_pod->meta.uid);
@@ -166,6 +199,7 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
         cache_.nominated().remove(new_pod->meta.uid);
         return;
     }
+    timer.label("UnscheduledPodUpdate");
     if (cache_.is_assumed(new_pod->meta.uid)) {
         return;  // being bound: the binding cycle owns it
     }
@@ -176,6 +210,7 @@ void scheduler::on_pod_update(const std::shared_ptr<const api::pod>& old_pod,
 }
 
 void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
+    handling_timer timer(metrics_);
     const std::string_view name =
         pod->scheduler_name.empty() ? api::kDefaultSchedulerName : pod->scheduler_name;
     if (const auto fw = profiles_(name)) {
@@ -188,6 +223,7 @@ void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
         explanations_->forget(pod->meta.uid);
     }
     const bool was_cached = !cache_.node_of(pod->meta.uid).empty();
+    timer.label(was_cached ? "AssignedPodDelete" : "UnscheduledPodDelete");
     queue_.remove(pod->meta.uid);
     cache_.nominated().remove(pod->meta.uid);
     cache_.remove_pod(pod->meta.uid);
@@ -197,22 +233,35 @@ void scheduler::on_pod_delete(const std::shared_ptr<const api::pod>& pod) {
 }
 
 void scheduler::on_node_add(const std::shared_ptr<const api::node>& node) {
+    handling_timer timer(metrics_);
+    timer.label("NodeAdd");
     cache_.add_node(node);
     queue_.on_event({event_resource::node, action::action_add});
 }
 
 void scheduler::on_node_update(const std::shared_ptr<const api::node>& old_node,
                                const std::shared_ptr<const api::node>& new_node) {
+    handling_timer timer(metrics_);
     cache_.add_node(new_node);
     const std::uint32_t changes = node_changes(*old_node, *new_node);
     if (changes != 0) {
-        queue_.on_event({event_resource::node, changes});
+        const cluster_event event{event_resource::node, changes};
+        timer.label(queue::event_label(event));
+        queue_.on_event(event);
     }
 }
 
 void scheduler::on_node_delete(const std::shared_ptr<const api::node>& node) {
+    handling_timer timer(metrics_);
+    timer.label("NodeDelete");
     cache_.remove_node(node->meta.name);
     queue_.on_event({event_resource::node, action::action_delete});
+}
+
+void scheduler::on_object_event(const framework::cluster_event& event) {
+    handling_timer timer(metrics_);
+    timer.label(queue::event_label(event));
+    queue_.on_event(event);
 }
 
 task<void> scheduler::run() {

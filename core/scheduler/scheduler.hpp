@@ -56,8 +56,13 @@ class scheduler {
     void on_node_update(const std::shared_ptr<const api::node>& old_node,
                         const std::shared_ptr<const api::node>& new_node);
     void on_node_delete(const std::shared_ptr<const api::node>& node);
+    // A change to another kind the plugins registered for (storage, namespaces, pod groups):
+    // the queue moves the pods it may help. Each handler is timed into
+    // scheduler_event_handling_duration_seconds{event} (upstream's event labels).
+    void on_object_event(const framework::cluster_event& event);
 
-    // Records schedule attempts and their latency (scheduler_schedule_attempts_total,
+    // Records informer event handling (scheduler_event_handling_duration_seconds), schedule
+    // attempts and their latency (scheduler_schedule_attempts_total,
     // scheduler_scheduling_attempt_duration_seconds, scheduler_scheduling_algorithm_duration_
     // seconds, scheduler_pod_scheduling_attempts, scheduler_pod_scheduling_sli_duration_seconds),
     // binding goroutines and Permit waits from now on, and samples 10 % of cycles for plugin

@@ -129,6 +129,7 @@ class ServingTest(ClusterTestCase):
                 'scheduler_queue_incoming_pods_total{event="PodAdd",queue="active"} 1',
                 'scheduler_pod_scheduling_sli_duration_seconds_count{attempts="1"} 1',
                 'scheduler_goroutines{operation="binding"} 0',
+                'scheduler_event_handling_duration_seconds_count{event="UnscheduledPodAdd"}',
                 'scheduler_plugin_evaluation_total{extension_point="PreFilter",'
                 'plugin="NodeResourcesFit",' + profile + '} 1'):
             self.assertIn(sample, body)
