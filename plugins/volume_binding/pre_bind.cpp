@@ -219,9 +219,12 @@ task<framework::status> volume_binding::pre_bind(std::shared_ptr<framework::cycl
     auto volumes = std::make_shared<const pod_volumes>(it->second);
     auto written = co_await bind_api_update(volumes);
     if (!written) {
-        co_return status::error(written.error().message);
+        co_return count_stage_error("bind", status::error(written.error().message));
     }
     status result = co_await wait_for_bindings(volumes, *written);
+    if (!result.is_success()) {
+        co_return count_stage_error("bind", std::move(result));
+    }
     co_return result;
 }
 

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/json/json.hpp"
+#include "core/metrics/scheduler_metrics.hpp"
 #include "plugins/volume_binding/test_util.hpp"
 #include "test/util/fake_api_client.hpp"
 #include "test/util/task_runner.hpp"
@@ -101,6 +102,9 @@ void run_case(const test_case& c) {
     volume_binding_args args;
     args.bind_timeout_seconds = c.timeout_seconds;
     harness env(client, args);
+    metrics::registry reg;
+    metrics::scheduler_metrics m(reg);
+    env.h.scheduler_metrics = &m;
     env.add(make_class(kWait, "WaitForFirstConsumer"));
     env.add(make_class(kProvision, "WaitForFirstConsumer", "example.com/csi"));
     env.add(c.provisioning ? provision_claim().obj() : static_claim().obj());
@@ -125,6 +129,9 @@ void run_case(const test_case& c) {
     CHECK(client.requests.size() == c.want_requests);
     const auto overlay = env.plugin.assumed().pvs.size() + env.plugin.assumed().pvcs.size();
     CHECK((overlay == 0) == c.want_overlay_reverted);
+    // Every failure here is BindPodVolumes': counted under "bind".
+    CHECK(m.volume_scheduling_stage_errors.with({"bind"}).value() ==
+          (c.want == code::error ? 1 : 0));
 }
 
 TEST_CASE("volume_binding.pre_bind_static") {

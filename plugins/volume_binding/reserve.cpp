@@ -57,7 +57,7 @@ status volume_binding::reserve(framework::cycle_state& cs, const framework::pod_
         if (dirty) {
             if (auto ok = assumed_.pvs.assume(objects.pvs, pv->meta.name, pv); !ok) {
                 revert(assumed_, assumed);
-                return status::error(ok.error().message);
+                return count_stage_error("assume", status::error(ok.error().message));
             }
         }
         assumed.static_bindings.push_back({b.claim, std::move(pv)});
@@ -68,7 +68,7 @@ status volume_binding::reserve(framework::cycle_state& cs, const framework::pod_
         const std::string key = cache::namespaced_key(claim->meta.ns, claim->meta.name);
         if (auto ok = assumed_.pvcs.assume(objects.pvcs, key, claim); !ok) {
             revert(assumed_, assumed);
-            return status::error(ok.error().message);
+            return count_stage_error("assume", status::error(ok.error().message));
         }
         assumed.dynamic_provisions.push_back(std::move(claim));
     }

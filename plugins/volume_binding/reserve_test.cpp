@@ -3,6 +3,7 @@
 // (v1.30) as a table, and the overlay seen by the next pods of the scheduling loop.
 #include <catch2/catch.hpp>
 
+#include "core/metrics/scheduler_metrics.hpp"
 #include "plugins/volume_binding/test_util.hpp"
 
 namespace multisched::plugins::volume_binding {
@@ -99,6 +100,9 @@ TEST_CASE("volume_binding.assume_pod_volumes") {
     for (const auto& c : cases) {
         INFO(c.name);
         harness env;
+        metrics::registry reg;
+        metrics::scheduler_metrics m(reg);
+        env.h.scheduler_metrics = &m;
         add_classes(env);
         for (const auto& pvc : c.store_pvcs.empty() ? c.pod_pvcs : c.store_pvcs) {
             env.add(pvc);
@@ -131,6 +135,9 @@ TEST_CASE("volume_binding.assume_pod_volumes") {
         const auto* after = cs.read<state>(kStateKey);
         const auto& objects = env.h.cluster_objects;
         const auto& assumed = env.plugin.assumed();
+        // A failed assumption is AssumePodVolumes' stage error.
+        CHECK(m.volume_scheduling_stage_errors.with({"assume"}).value() ==
+              (c.want_error.empty() ? 0 : 1));
         if (!c.want_error.empty()) {
             CHECK(got.code() == framework::code::error);
             CHECK(got.message() == c.want_error);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/metrics/scheduler_metrics.hpp"
 #include "plugins/names.hpp"
 
 namespace multisched::plugins::volume_binding {
@@ -214,6 +215,13 @@ status volume_binding::pre_filter(framework::cycle_state& cs, const framework::p
     return {};
 }
 
+status volume_binding::count_stage_error(std::string_view stage, status s) const {
+    if (auto* m = handle_.metrics()) {
+        m->volume_scheduling_stage_errors.with({stage}).inc();
+    }
+    return s;
+}
+
 status volume_binding::filter(framework::cycle_state& cs, const framework::pod_info& /*pod*/,
                               const framework::node_info& node_info) {
     auto* st = cs.read<state>(kStateKey);
@@ -241,7 +249,7 @@ status volume_binding::filter(framework::cycle_state& cs, const framework::pod_i
     out.node = node_info.node_ptr();
     const unbound_outcome unbound = check_unbound(st->claims, *node, out);
     if (!unbound.error.empty()) {
-        return status::error(unbound.error);
+        return count_stage_error("predicate", status::error(unbound.error));
     }
     std::vector<std::string> reasons;
     if (!bound_satisfied) {

@@ -90,6 +90,10 @@ class volume_binding final : public framework::pre_filter_plugin,
     // upstream's poll of checkBindings until every claim is bound or bind_timeout_ passed.
     task<framework::status> wait_for_bindings(std::shared_ptr<const pod_volumes> volumes,
                                               std::shared_ptr<const written_versions> written);
+    // scheduler_volume_scheduling_stage_error_total{operation}: upstream's binder counts its
+    // failed FindPodVolumes ("predicate", in Filter), AssumePodVolumes ("assume", Reserve) and
+    // BindPodVolumes ("bind", PreBind). Returns `s` unchanged.
+    framework::status count_stage_error(std::string_view stage, framework::status s) const;
 
     framework::handle& handle_;
     std::chrono::milliseconds bind_timeout_;

@@ -47,6 +47,7 @@ class fake_handle final : public framework::handle {
     }
     void activate(const std::vector<std::string>& uids) override { activated.push_back(uids); }
     framework::framework* profile_framework() override { return fw; }
+    metrics::scheduler_metrics* metrics() override { return scheduler_metrics; }
     void record_event(const api::pod& regarding, const api::pod* related, std::string_view type,
                       std::string_view reason, std::string_view action, std::string note) override {
         events.push_back({regarding.key(), related != nullptr ? related->key() : std::string(),
@@ -80,10 +81,11 @@ class fake_handle final : public framework::handle {
     cache::cluster_objects cluster_objects;  // what objects() returns
     framework::nominator nominations;        // what nominated() returns
     framework::framework* fw = nullptr;      // what profile_framework() returns
-    std::vector<recorded_event> events;      // what record_event() recorded
-    std::vector<task<void>> writes;          // what spawn_write() was given
-    std::set<std::string> assumed;           // uids is_assumed() answers true for
-    std::vector<std::vector<std::string>> activated;  // what activate() was given, per call
+    metrics::scheduler_metrics* scheduler_metrics = nullptr;  // what metrics() returns
+    std::vector<recorded_event> events;                       // what record_event() recorded
+    std::vector<task<void>> writes;                           // what spawn_write() was given
+    std::set<std::string> assumed;                            // uids is_assumed() answers true for
+    std::vector<std::vector<std::string>> activated;          // what activate() was given, per call
     // persistent_slot()'s slots: a plugin rebuilt on this handle finds its predecessor's state.
     std::map<std::string, std::shared_ptr<void>, std::less<>> persistent;
 
