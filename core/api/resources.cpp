@@ -76,24 +76,30 @@ void resource_list::set_max(const resource_list& other) {
     }
 }
 
-const std::string* label_map::find(std::string_view key) const {
+std::ptrdiff_t label_map::position(std::string_view key) const {
     // Small maps (nearly all): a scan that compares lengths first. Well-known keys share long
     // prefixes ("topology.kubernetes.io/..."), which make the binary search's ordered compares
     // cost a memcmp each; equal lengths are rare.
     if (items.size() <= kLinearFindMax) {
-        for (const auto& e : items) {
-            if (e.first.size() == key.size() && e.first == key) {
-                return &e.second;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::string& k = items[i].first;
+            if (k.size() == key.size() && k == key) {
+                return static_cast<std::ptrdiff_t>(i);
             }
         }
-        return nullptr;
+        return -1;
     }
     const auto it = std::lower_bound(items.begin(), items.end(), key,
                                      [](const auto& e, std::string_view k) { return e.first < k; });
     if (it == items.end() || it->first != key) {
-        return nullptr;
+        return -1;
     }
-    return &it->second;
+    return it - items.begin();
+}
+
+const std::string* label_map::find(std::string_view key) const {
+    const std::ptrdiff_t at = position(key);
+    return at < 0 ? nullptr : &items[static_cast<std::size_t>(at)].second;
 }
 
 label_map label_map::from_pairs(std::vector<std::pair<std::string, std::string>> pairs) {

@@ -44,6 +44,8 @@ struct label_map {
     // Up to this many items find() scans instead of searching.
     static constexpr std::size_t kLinearFindMax = 8;
     const std::string* find(std::string_view key) const;
+    // The index of `key` in `items`, -1 when absent (valid until the map changes).
+    std::ptrdiff_t position(std::string_view key) const;
     bool contains(std::string_view key) const { return find(key) != nullptr; }
     // Inserts or replaces, keeping the order.
     void set(std::string key, std::string value);

@@ -81,6 +81,30 @@ std::int64_t count_matching(const framework::node_info& node, const spread_const
     return count;
 }
 
+std::string label_memo_text(std::string_view topology_key) {
+    std::string text = "PodTopologySpread/label\x1d";
+    text.append(topology_key);
+    return text;
+}
+
+const std::string* topology_value(const framework::node_info& node, const spread_constraint& c) {
+    const api::node* n = node.node();
+    if (n == nullptr) {
+        return nullptr;
+    }
+    const auto& items = n->meta.labels.items;
+    if (c.label_memo_key != 0) {
+        if (const std::int64_t* at = node.recall(c.label_memo_key)) {
+            return *at < 0 ? nullptr : &items[static_cast<std::size_t>(*at)].second;
+        }
+    }
+    const std::ptrdiff_t at = n->meta.labels.position(c.topology_key);
+    if (c.label_memo_key != 0) {
+        node.remember(c.label_memo_key, at);
+    }
+    return at < 0 ? nullptr : &items[static_cast<std::size_t>(at)].second;
+}
+
 std::string memo_text(const spread_constraint& c, std::string_view ns) {
     std::string text = "PodTopologySpread\x1d";
     text.append(ns).push_back('\x1d');

@@ -56,6 +56,9 @@ struct spread_constraint {
     // The node memo key of this constraint's count_matching in the incoming pod's namespace
     // (framework::memo_keys); 0: counted afresh on every node.
     std::uint64_t memo_key = 0;
+    // The node memo key of where topology_key sits in a node's labels (topology_value); 0: looked
+    // up afresh on every node.
+    std::uint64_t label_memo_key = 0;
 
     // labels.Selector.Matches.
     bool selects(const api::label_map& labels) const {
@@ -84,6 +87,12 @@ std::int64_t count_matching(const framework::node_info& node, const spread_const
                             std::string_view ns);
 // The text memo keys are made from: the namespace and the constraint's selector.
 std::string memo_text(const spread_constraint& c, std::string_view ns);
+// The memo text of a node's label position for `topology_key`.
+std::string label_memo_text(std::string_view topology_key);
+// The node's value of c.topology_key (null when the node lacks the label, or has no Node),
+// through the node's memo when c.label_memo_key is set: a node's labels change only with
+// set_node, which forgets the memo.
+const std::string* topology_value(const framework::node_info& node, const spread_constraint& c);
 
 // upstream nodeLabelsMatchSpreadConstraints: every topology key is a label of the node.
 bool has_all_keys(const api::label_map& labels, std::span<const spread_constraint> constraints);

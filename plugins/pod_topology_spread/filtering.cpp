@@ -26,7 +26,7 @@ void count_domains(pre_filter_state& s, const api::pod& pod,
         }
         bool all_keys = true;
         for (std::size_t i = 0; i < cs.size() && all_keys; ++i) {
-            values[i] = n->meta.labels.find(cs[i].topology_key);
+            values[i] = topology_value(*ni, cs[i]);
             all_keys = values[i] != nullptr;
         }
         if (!all_keys) {
@@ -135,7 +135,7 @@ framework::status pod_topology_spread::filter(framework::cycle_state& state,
     }
     for (std::size_t i = 0; i < s->constraints.size(); ++i) {
         const auto& c = s->constraints[i];
-        const std::string* value = n->meta.labels.find(c.topology_key);
+        const std::string* value = topology_value(node, c);
         if (value == nullptr) {
             return {framework::code::unschedulable_and_unresolvable,
                     framework::constant_reason{kErrReasonNodeLabelNotMatch}};

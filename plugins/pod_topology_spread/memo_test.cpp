@@ -46,6 +46,7 @@ outcome run(pod_topology_spread& plugin, const api::pod& pod,
         out.filter_counts = plain(s->counts);
         for (const auto& c : s->constraints) {
             CHECK(c.memo_key != 0);
+            CHECK(c.label_memo_key != 0);
         }
     }
     const auto ps = plugin.pre_score(state, *pi, nodes);
@@ -154,6 +155,21 @@ TEST_CASE("pod_topology_spread.memoised_counts_follow_changes") {
                  .set_node(std::make_shared<const api::node>(
                      zn("node-b", "zone2").label("kubernetes.io/hostname", "node-b").obj()));
          }},
+        {"a node gains a label sorted before its topology keys (their positions shift)",
+         [](auto& in) {
+             named(in, "node-x")
+                 .set_node(std::make_shared<const api::node>(
+                     zn("node-x", "zone2")
+                         .label("a-first", "1")
+                         .label("kubernetes.io/hostname", "node-x")
+                         .obj()));
+         }},
+        {"a node loses its zone label",
+         [](auto& in) {
+             named(in, "node-y")
+                 .set_node(std::make_shared<const api::node>(
+                     make_node().name("node-y").label("kubernetes.io/hostname", "node-y").obj()));
+         }},
         {"a pod with bar assumed on node-x",
          [](auto& in) {
              named(in, "node-x")
@@ -182,14 +198,17 @@ TEST_CASE("pod_topology_spread.memoised_counts_follow_changes") {
             const outcome want = run(fresh, pod, pointers(fresh_infos));
             CHECK(run(memoised, pod, pointers(infos)) == want);
         }
-        // The counts are remembered: every node holds the hard pod's count per constraint,
-        // and it is the count of the node's matching pods.
+        // The counts are remembered: every node with all topology keys (the others are not
+        // counted) holds the hard pod's count per constraint, the count of its matching pods.
         framework::cycle_state state;
         framework::pre_filter_result result;
         REQUIRE(memoised.pre_filter(state, *info(hard("")), pointers(infos), result).is_success());
         const auto* pf = state.read<pre_filter_state>(kPreFilterStateKey);
         REQUIRE(pf != nullptr);
         for (const auto& ni : infos) {
+            if (!has_all_keys(ni.node()->meta.labels, pf->constraints)) {
+                continue;
+            }
             for (const auto& c : pf->constraints) {
                 const std::int64_t* known = ni.recall(c.memo_key);
                 REQUIRE(known != nullptr);

@@ -55,6 +55,7 @@ void pod_topology_spread::assign_memo_keys(std::vector<spread_constraint>& const
                                            std::string_view ns) {
     for (auto& c : constraints) {
         c.memo_key = memo_keys_.key(memo_text(c, ns));
+        c.label_memo_key = memo_keys_.key(label_memo_text(c.topology_key));
     }
 }
 

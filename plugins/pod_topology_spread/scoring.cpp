@@ -23,12 +23,13 @@ double score_for_count(std::int64_t count, std::int32_t max_skew, double weight)
     return static_cast<double>(count) * weight + static_cast<double>(max_skew - 1);
 }
 
-// The value of every topology key on `n` into `values` (null where missing); whether all exist.
-bool topology_values(const api::node& n, std::span<const spread_constraint> cs,
+// The value of every topology key on the node into `values` (null where missing); whether all
+// exist.
+bool topology_values(const framework::node_info& n, std::span<const spread_constraint> cs,
                      std::vector<const std::string*>& values) {
     bool all = true;
     for (std::size_t i = 0; i < cs.size(); ++i) {
-        values[i] = n.meta.labels.find(cs[i].topology_key);
+        values[i] = topology_value(n, cs[i]);
         all = all && values[i] != nullptr;
     }
     return all;
@@ -52,7 +53,7 @@ void init_domains(pre_score_state& s, std::span<const framework::node_info* cons
             continue;
         }
         ++feasible;
-        if (!topology_values(*n, cs, values) && require_all_topologies) {
+        if (!topology_values(*ni, cs, values) && require_all_topologies) {
             s.ignored_nodes.insert(ni->name());
             continue;
         }
@@ -82,7 +83,7 @@ void count_domains(pre_score_state& s, const api::pod& pod,
     std::vector<const std::string*> values(cs.size());
     for (const framework::node_info* ni : all_nodes) {
         const api::node* n = ni->node();
-        if (n == nullptr || (!topology_values(*n, cs, values) && require_all_topologies)) {
+        if (n == nullptr || (!topology_values(*ni, cs, values) && require_all_topologies)) {
             continue;
         }
         node_check check(inclusion, *n);
