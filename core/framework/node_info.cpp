@@ -173,7 +173,7 @@ std::shared_ptr<const pod_info> make_pod_info(std::shared_ptr<const api::pod> po
 void node_info::set_node(std::shared_ptr<const api::node> node) {
     node_ = std::move(node);
     ++generation_;
-    memo_.clear();
+    memo_size_ = 0;
 }
 
 void node_info::add_pod(std::shared_ptr<const pod_info> pod) {
@@ -189,7 +189,7 @@ void node_info::add_pod(std::shared_ptr<const pod_info> pod) {
     }
     pods_.push_back(std::move(pod));
     ++generation_;
-    memo_.clear();
+    memo_size_ = 0;
 }
 
 bool node_info::remove_pod(std::string_view uid) {
@@ -206,30 +206,31 @@ bool node_info::remove_pod(std::string_view uid) {
     remove_by_uid(pods_with_required_anti_affinity_, uid);
     remove_by_uid(pods_, uid);
     ++generation_;
-    memo_.clear();
+    memo_size_ = 0;
     return true;
 }
 
 const std::int64_t* node_info::recall(std::uint64_t key) const {
-    for (const auto& [k, v] : memo_) {
-        if (k == key) {
-            return &v;
+    for (std::size_t i = 0; i < memo_size_; ++i) {
+        if (memo_[i].first == key) {
+            return &memo_[i].second;
         }
     }
     return nullptr;
 }
 
 void node_info::remember(std::uint64_t key, std::int64_t value) const {
-    for (auto& [k, v] : memo_) {
-        if (k == key) {
-            v = value;
+    for (std::size_t i = 0; i < memo_size_; ++i) {
+        if (memo_[i].first == key) {
+            memo_[i].second = value;
             return;
         }
     }
-    if (memo_.size() == kMemoSlots) {
-        memo_.erase(memo_.begin());
+    if (memo_size_ == kMemoSlots) {
+        std::move(memo_.begin() + 1, memo_.end(), memo_.begin());  // forget the oldest
+        --memo_size_;
     }
-    memo_.emplace_back(key, value);
+    memo_[memo_size_++] = {key, value};
 }
 
 }  // namespace multisched::framework
