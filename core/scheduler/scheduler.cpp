@@ -283,6 +283,10 @@ task<void> scheduler::run() {
         }
         if (wants_extenders(*popped->queued.info->pod)) {
             co_await schedule_one_with_extenders(std::move(*popped));
+            const auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none) {
+                co_return;  // cancelled while the extenders answered: no next pop
+            }
         } else {
             schedule_one(*popped);
         }
