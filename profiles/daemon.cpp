@@ -564,10 +564,7 @@ int run_daemon(const config::scheduler_config& cfg, const daemon_options& opts) 
     }
     process p(ioc, cfg, opts, registry, std::move(client), std::move(events_client), cache,
               std::move(*built));
-    // client-go's u.Host: IPv6 addresses in brackets.
-    const std::string request_host =
-        (rc->host.find(':') != std::string::npos ? "[" + rc->host + "]" : rc->host) + ":" +
-        rc->port;
+    const std::string request_host = client::url_host(*rc);
     *request_observer = [&p, request_host](const client::request_outcome& o) {
         metrics::record_request(p.metrics, boost::beast::http::to_string(o.method), o.status,
                                 request_host, o.seconds);

@@ -39,19 +39,6 @@ std::string endpoint_text(const std::string& host, const std::string& port) {
     return fmt::format("{}:{}", host, port);
 }
 
-// The Host header: as Go, the port only when it is not the scheme's default.
-std::string host_header(const rest_config& config) {
-    const bool default_port = (config.scheme == "https" && config.port == "443") ||
-                              (config.scheme == "http" && config.port == "80");
-    if (!default_port) {
-        return endpoint_text(config.host, config.port);
-    }
-    if (config.host.find(':') != std::string::npos) {
-        return fmt::format("[{}]", config.host);
-    }
-    return config.host;
-}
-
 // Retry-After as delay-seconds; the HTTP-date form is ignored.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
     while (!value.empty() && value.front() == ' ') {
@@ -179,7 +166,7 @@ class http_client final : public api_client {
           config_(std::move(config)),
           tls_(std::move(tls)),
           endpoint_(endpoint_text(config_.host, config_.port)),
-          host_header_(host_header(config_)),
+          host_header_(url_host(config_)),
           token_(config_.token, config_.token_file, config_.token_reload),
           slots_(config_.max_connections) {
         target_.host = config_.host;

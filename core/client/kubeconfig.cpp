@@ -343,6 +343,14 @@ class kubeconfig_reader {
 
 }  // namespace
 
+std::string url_host(const rest_config& config) {
+    const bool default_port = (config.scheme == "https" && config.port == "443") ||
+                              (config.scheme == "http" && config.port == "80");
+    const bool ipv6 = config.host.find(':') != std::string::npos;
+    const std::string host = ipv6 ? fmt::format("[{}]", config.host) : config.host;
+    return default_port ? host : fmt::format("{}:{}", host, config.port);
+}
+
 result<server_url> parse_server_url(std::string_view server) {
     server_url url;
     const auto scheme_end = server.find("://");

@@ -85,6 +85,25 @@ struct pki_files {
         testing::issue_cert(ca, "admin", testing::cert_usage::client, "", "system:masters");
 };
 
+// Go's url.URL.Host: the Host header and the request metrics' host label.
+TEST_CASE("kubeconfig.url_host") {
+    struct row {
+        std::string scheme, host, port, want;
+    };
+    for (const row& r : std::vector<row>{{"https", "10.0.0.1", "6443", "10.0.0.1:6443"},
+                                         {"https", "api.example", "443", "api.example"},
+                                         {"http", "api.example", "80", "api.example"},
+                                         {"http", "api.example", "443", "api.example:443"},
+                                         {"https", "::1", "6443", "[::1]:6443"},
+                                         {"https", "fd00::1", "443", "[fd00::1]"}}) {
+        rest_config c;
+        c.scheme = r.scheme;
+        c.host = r.host;
+        c.port = r.port;
+        CHECK(url_host(c) == r.want);
+    }
+}
+
 TEST_CASE("kubeconfig.files_relative_to_kubeconfig") {
     temp_dir dir;
     pki_files pki;

@@ -50,6 +50,11 @@ struct server_url {
 // Parses `server`; the error message says what is wrong with it (no field or file name).
 result<server_url> parse_server_url(std::string_view server);
 
+// The server's host as Go's url.URL.Host gives it: brackets around an IPv6 address, the port only
+// when it is not the scheme's default. The Host header, and the `host` label of client-go's
+// request metrics.
+std::string url_host(const rest_config& config);
+
 // Loads `path` (a kubeconfig), honouring current-context, server, certificate-authority(-data),
 // client-certificate(-data), client-key(-data), token, tokenFile, insecure-skip-tls-verify,
 // tls-server-name. Relative file paths are relative to the kubeconfig's directory. Errors name

@@ -65,7 +65,8 @@ std::string attempts_label(int attempts);
 struct scheduler_metrics;
 // One HTTP exchange with the apiserver, as client-go records it: rest_client_requests_total with
 // code = the status ("<error>" when `status` is 0: no response), method = "GET", "POST", ...;
-// rest_client_request_duration_seconds with verb = the method; host = "host:port".
+// rest_client_request_duration_seconds with verb = the method; host = the server URL's host
+// (client::url_host).
 void record_request(scheduler_metrics& m, std::string_view method, unsigned status,
                     std::string_view host, double seconds);
 
